@@ -1,0 +1,188 @@
+// Package database opens the SQLite or PostgreSQL database, runs the embedded
+// migrations, scopes work to one tenant and normalizes driver errors.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+)
+
+// AppRole is the PostgreSQL role the application works as. It owns nothing
+// and cannot bypass row-level security; the migrations create it.
+const AppRole = "estatedesk_app"
+
+// Options says which database to open.
+type Options struct {
+	// URL is a postgres:// URL; empty means the embedded SQLite file in DataDir.
+	URL     string
+	DataDir string
+	// MaxConns bounds the PostgreSQL pool.
+	MaxConns int32
+}
+
+// DB is the application's handle. Everything but migrations goes through Bun,
+// whose connections are subject to row-level security on PostgreSQL.
+type DB struct {
+	Bun  *bun.DB
+	opts Options
+	pool *pgxpool.Pool
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (db *DB) Postgres() bool { return db.pool != nil }
+
+// Pool is the pgx pool behind Bun on PostgreSQL (nil on SQLite); metrics read it.
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.Bun.Close()
+	if db.pool != nil {
+		db.pool.Close()
+	}
+	return err
+}
+
+// IsPostgresURL tells a PostgreSQL URL from the SQLite default.
+func IsPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// SQLitePath is where the embedded database lives inside the data directory.
+func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "estatedesk.db") }
+
+func sqliteDSN(path string) string {
+	// immediate transactions take the write lock at BEGIN, so two writers wait
+	// for each other (busy_timeout) instead of failing on lock upgrade.
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+// Open opens the application's connections. On PostgreSQL every pooled
+// connection switches to AppRole, so row-level security applies to all of
+// the application's queries; run Migrate first so that the role exists.
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if !IsPostgresURL(opts.URL) {
+		if opts.URL != "" {
+			return nil, fmt.Errorf("database: unsupported URL %q (want postgres://…, or empty for SQLite)", redact(opts.URL))
+		}
+		if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("database: data directory: %w", err)
+		}
+		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(SQLitePath(opts.DataDir)))
+		if err != nil {
+			return nil, fmt.Errorf("database: open sqlite: %w", err)
+		}
+		sqldb.SetMaxOpenConns(4)
+		sqldb.SetConnMaxIdleTime(0)
+		sqldb.SetMaxIdleConns(4)
+		return &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), opts: opts}, nil
+	}
+
+	cfg, err := pgxpool.ParseConfig(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("database: parse url: %w", err)
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("database: connect: %w", err)
+	}
+	sqldb := stdlib.OpenDBFromPool(pool)
+	return &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), opts: opts, pool: pool}, nil
+}
+
+// openOwner opens a connection as the URL's own user (the schema owner), for
+// migrations only.
+func openOwner(opts Options) (*bun.DB, error) {
+	if !IsPostgresURL(opts.URL) {
+		if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("database: data directory: %w", err)
+		}
+		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(SQLitePath(opts.DataDir)))
+		if err != nil {
+			return nil, err
+		}
+		sqldb.SetMaxOpenConns(1)
+		return bun.NewDB(sqldb, sqlitedialect.New()), nil
+	}
+	cfg, err := pgx.ParseConfig(opts.URL)
+	if err != nil {
+		return nil, fmt.Errorf("database: parse url: %w", err)
+	}
+	sqldb := stdlib.OpenDB(*cfg)
+	sqldb.SetMaxOpenConns(1)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return db.Bun.PingContext(ctx)
+}
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
+// TxFunc is work done inside one transaction.
+type TxFunc func(ctx context.Context, tx bun.Tx) error
+
+// InTenant runs fn in a transaction that can see only tenantID's rows: on
+// PostgreSQL the row-level security policies read app.tenant_id. Queries must
+// still name the tenant explicitly; this is the second wall, not the first.
+func (db *DB) InTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if db.Postgres() {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', ?, true)", tenantID.String()); err != nil {
+				return err
+			}
+		}
+		return fn(ctx, tx)
+	})
+}
+
+// InPlatform runs fn in a transaction that sees every tenant: sign-in (which
+// lists a person's memberships), invitation links, the platform console and
+// the authorization loader. Use it for nothing else.
+func (db *DB) InPlatform(ctx context.Context, fn TxFunc) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if db.Postgres() {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.platform', 'on', true)"); err != nil {
+				return err
+			}
+		}
+		return fn(ctx, tx)
+	})
+}
+
+func (db *DB) inTx(ctx context.Context, fn TxFunc) error {
+	err := db.Bun.RunInTx(ctx, nil, fn)
+	return Normalize(err)
+}

@@ -1,0 +1,253 @@
+package database_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/database/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+func seedTenant(t *testing.T, db *database.DB, slug string) uuid.UUID {
+	t.Helper()
+	id := uuid.Must(uuid.NewV7())
+	err := db.InPlatform(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		if err := insertTenant(ctx, tx, id, slug); err != nil {
+			return err
+		}
+		return insertEstate(ctx, tx, id, slug+" estate")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func insertTenant(ctx context.Context, tx bun.Tx, id uuid.UUID, slug string) error {
+	now := time.Now().UTC()
+	_, err := tx.ExecContext(ctx, "INSERT INTO tenants (id, slug, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		id, slug, slug, now, now)
+	return err
+}
+
+func insertEstate(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, name string) error {
+	now := time.Now().UTC()
+	_, err := tx.ExecContext(ctx, "INSERT INTO estates (tenant_id, id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		tenantID, uuid.Must(uuid.NewV7()), name, now, now)
+	return err
+}
+
+// The proof that row-level security applies to the connections the app
+// uses: a query deliberately written without a tenant filter sees only the
+// current tenant, and a write for another tenant is refused.
+func TestRowLevelSecurityFiltersUnscopedQueries(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("row-level security is a PostgreSQL feature")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	a := seedTenant(t, db, "alpha")
+	b := seedTenant(t, db, "bravo")
+
+	err := db.InTenant(ctx, a, func(ctx context.Context, tx bun.Tx) error {
+		var user string
+		var bypass, super bool
+		if err := tx.QueryRowContext(ctx, "SELECT current_user, rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user").
+			Scan(&user, &bypass, &super); err != nil {
+			return err
+		}
+		if user != database.AppRole || bypass || super {
+			t.Errorf("app works as %s (bypassrls=%v super=%v), want %s subject to policies", user, bypass, super, database.AppRole)
+		}
+		var tenants []uuid.UUID
+		if err := tx.NewRaw("SELECT tenant_id FROM estates").Scan(ctx, &tenants); err != nil {
+			return err
+		}
+		if len(tenants) != 1 || tenants[0] != a {
+			t.Errorf("unfiltered query saw tenants %v, want only %v", tenants, a)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenant(ctx, a, func(ctx context.Context, tx bun.Tx) error {
+		return insertEstate(ctx, tx, b, "smuggled")
+	})
+	if err == nil {
+		t.Error("insert of another tenant's row succeeded")
+	}
+
+	// Outside any tenant scope nothing is visible at all: forgetting the
+	// scope fails closed.
+	var n int
+	if err := db.Bun.NewRaw("SELECT count(*) FROM estates").Scan(ctx, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("unscoped connection saw %d estates, want 0", n)
+	}
+}
+
+// Every tenant-owned table has tenant_id leading its primary key and, on
+// PostgreSQL, forced row-level security with a policy.
+func TestTenantTablesAreWalled(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	for _, table := range tables(t, db) {
+		cols := columns(t, db, table)
+		if !contains(cols, "tenant_id") || table == "tenants" {
+			continue
+		}
+		pk := primaryKey(t, db, table)
+		if len(pk) == 0 || pk[0] != "tenant_id" {
+			t.Errorf("%s: primary key %v does not lead with tenant_id", table, pk)
+		}
+		if !db.Postgres() {
+			continue
+		}
+		var enabled, forced bool
+		var policies int
+		err := db.Bun.QueryRowContext(ctx, `SELECT c.relrowsecurity, c.relforcerowsecurity,
+			(SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)
+			FROM pg_class c WHERE c.relname = ? AND c.relkind = 'r'`, table).Scan(&enabled, &forced, &policies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !enabled || !forced || policies == 0 {
+			t.Errorf("%s: rls enabled=%v forced=%v policies=%d", table, enabled, forced, policies)
+		}
+	}
+}
+
+// Both dialects reach the same tables, columns and primary keys.
+func TestMigrationsReachSameSchemaOnBothDialects(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("compares against PostgreSQL; runs in the PostgreSQL suite")
+	}
+	pg := dbtest.New(t)
+	dir := t.TempDir()
+	if _, err := database.Migrate(context.Background(), database.Options{DataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	lite, err := database.Open(context.Background(), database.Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	describe := func(db *database.DB) string {
+		var b strings.Builder
+		for _, table := range tables(t, db) {
+			cols := columns(t, db, table)
+			sort.Strings(cols)
+			b.WriteString(table + "(" + strings.Join(cols, ",") + ") pk(" + strings.Join(primaryKey(t, db, table), ",") + ")\n")
+		}
+		return b.String()
+	}
+	if got, want := describe(lite), describe(pg); got != want {
+		t.Errorf("schemas differ\nsqlite:\n%s\npostgres:\n%s", got, want)
+	}
+}
+
+func TestMigrateIsIdempotentAndReversible(t *testing.T) {
+	opts := dbtest.Options(t)
+	ctx := context.Background()
+	applied, err := database.Migrate(ctx, opts)
+	if err != nil || len(applied) != 0 {
+		t.Fatalf("second migrate applied %v, err %v", applied, err)
+	}
+	db, err := database.Open(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.Pending(ctx); err != nil || n != 0 {
+		t.Fatalf("pending = %d, %v", n, err)
+	}
+	db.Close()
+	if _, err := database.Rollback(ctx, opts); err != nil {
+		t.Fatalf("rollback: %v", err)
+	}
+	if applied, err := database.Migrate(ctx, opts); err != nil || len(applied) == 0 {
+		t.Fatalf("re-migrate after rollback: %v %v", applied, err)
+	}
+}
+
+func TestNormalizeErrors(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	seedTenant(t, db, "dup")
+	err := db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return insertTenant(ctx, tx, uuid.Must(uuid.NewV7()), "dup")
+	})
+	if !errors.Is(err, database.ErrConflict) {
+		t.Errorf("duplicate slug: %v, want ErrConflict", err)
+	}
+	err = db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var name string
+		return tx.NewRaw("SELECT name FROM tenants WHERE slug = ?", "nope").Scan(ctx, &name)
+	})
+	if !errors.Is(err, database.ErrNotFound) {
+		t.Errorf("missing row: %v, want ErrNotFound", err)
+	}
+}
+
+func tables(t *testing.T, db *database.DB) []string {
+	t.Helper()
+	var names []string
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'bun_%' ORDER BY name"
+	if db.Postgres() {
+		q = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'bun_%' ORDER BY tablename"
+	}
+	if err := db.Bun.NewRaw(q).Scan(context.Background(), &names); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func columns(t *testing.T, db *database.DB, table string) []string {
+	t.Helper()
+	var names []string
+	q := "SELECT name FROM pragma_table_info(?)"
+	if db.Postgres() {
+		q = "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ?"
+	}
+	if err := db.Bun.NewRaw(q, table).Scan(context.Background(), &names); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func primaryKey(t *testing.T, db *database.DB, table string) []string {
+	t.Helper()
+	var names []string
+	q := "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk"
+	if db.Postgres() {
+		q = `SELECT a.attname FROM pg_index i
+			JOIN pg_class c ON c.oid = i.indrelid
+			JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true
+			JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+			WHERE c.relname = ? AND i.indisprimary ORDER BY k.ord`
+	}
+	if err := db.Bun.NewRaw(q, table).Scan(context.Background(), &names); err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func contains(xs []string, x string) bool {
+	for _, s := range xs {
+		if s == x {
+			return true
+		}
+	}
+	return false
+}
