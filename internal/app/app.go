@@ -1,0 +1,346 @@
+// Package app is the composition root: it parses the command line, wires
+// configuration, database, services and server, and runs a subcommand.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/config"
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/logging"
+	"github.com/estatedesk/estatedesk/internal/mail"
+	"github.com/estatedesk/estatedesk/internal/manifest"
+	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/web"
+)
+
+const usage = `estatedesk — the customer service center of property-management companies
+
+Usage:
+  estatedesk serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo]
+  estatedesk migrate up|down|status
+  estatedesk tenants apply FILE [--dry-run]
+  estatedesk admin create --email EMAIL [--name NAME]   (password from ESTATEDESK_ADMIN_PASSWORD or stdin)
+  estatedesk demo                                         (load the demo company and exit)
+
+Every flag can also be set as an ESTATEDESK_* environment variable; see README.md.
+`
+
+// IO is where a command reads and writes.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Run executes the subcommand in args (without the program name).
+func Run(ctx context.Context, args []string, stdio IO) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdio.Err, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stdio, nil)
+	case "migrate":
+		return migrateCmd(ctx, rest, stdio)
+	case "tenants":
+		return tenantsCmd(ctx, rest, stdio)
+	case "admin":
+		return adminCmd(ctx, rest, stdio)
+	case "demo":
+		return demoCmd(ctx, rest, stdio)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdio.Out, usage)
+		return nil
+	}
+	fmt.Fprint(stdio.Err, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func parseConfig(name string, args []string, stdio IO, extra func(*flag.FlagSet)) (config.Config, []string, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdio.Err)
+	if extra != nil {
+		extra(fs)
+	}
+	cfg, err := config.Load(fs, args)
+	return cfg, fs.Args(), err
+}
+
+func dbOptions(cfg config.Config) database.Options {
+	return database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}
+}
+
+// services is everything a command may need, wired once.
+type services struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *database.DB
+	catalog  *i18n.Catalog
+	accounts *account.Service
+	estates  *estate.Service
+	applier  *manifest.Applier
+}
+
+// open migrates the database and wires the services.
+func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, error) {
+	applied, err := database.Migrate(ctx, dbOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.InfoContext(ctx, "migrations applied", "migrations", applied)
+	}
+	db, err := database.Open(ctx, dbOptions(cfg))
+	if err != nil {
+		return nil, err
+	}
+	cat, err := i18n.Load(web.FS)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	accounts := account.NewService(db, account.Settings{
+		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, LoginWindow: cfg.LoginWindow,
+		LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
+		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL,
+	}, mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
+	accounts.SetTranslate(cat.T)
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estate.NewService(db),
+		applier: &manifest.Applier{DB: db, Accounts: accounts, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
+}
+
+// Ready, when not nil, receives the bound address once the server listens
+// (tests and benchmarks start on port 0).
+type Ready func(addr string)
+
+func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
+	cfg, _, err := parseConfig("serve", args, stdio, nil)
+	if err != nil {
+		return err
+	}
+	log := logging.New(stdio.Err, cfg.LogLevel)
+	started := time.Now()
+	svc, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	if cfg.Demo {
+		res, err := loadDemo(ctx, svc.applier, svc.accounts)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		log.InfoContext(ctx, "demo loaded", "changes", len(res.Changes))
+	}
+	authz, err := rbac.New(ctx, svc.db)
+	if err != nil {
+		return err
+	}
+	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates,
+		Authz: authz, Catalog: svc.catalog, Log: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "startup_ms", time.Since(started).Milliseconds(),
+		"database", map[bool]string{true: "postgres", false: "sqlite"}[svc.db.Postgres()])
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// In-flight requests finish; the listener is closed at once, so no new
+	// request is accepted.
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout.String())
+	if err := app.ShutdownWithTimeout(cfg.ShutdownTimeout); err != nil {
+		return err
+	}
+	return <-errc
+}
+
+func migrateCmd(ctx context.Context, args []string, stdio IO) error {
+	cfg, rest, err := parseConfig("migrate", args, stdio, nil)
+	if err != nil {
+		return err
+	}
+	action := "up"
+	if len(rest) > 0 {
+		action = rest[0]
+	}
+	opts := dbOptions(cfg)
+	switch action {
+	case "up":
+		applied, err := database.Migrate(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if len(applied) == 0 {
+			fmt.Fprintln(stdio.Out, "database is up to date")
+		}
+		for _, name := range applied {
+			fmt.Fprintln(stdio.Out, "applied", name)
+		}
+		return nil
+	case "down":
+		undone, err := database.Rollback(ctx, opts)
+		if err != nil {
+			return err
+		}
+		for _, name := range undone {
+			fmt.Fprintln(stdio.Out, "rolled back", name)
+		}
+		return nil
+	case "status":
+		return database.PrintStatus(ctx, opts, stdio.Out)
+	}
+	return fmt.Errorf("migrate: unknown action %q (want up, down or status)", action)
+}
+
+func tenantsCmd(ctx context.Context, args []string, stdio IO) error {
+	if len(args) == 0 || args[0] != "apply" {
+		return errors.New("usage: estatedesk tenants apply FILE [--dry-run]")
+	}
+	var dryRun bool
+	cfg, rest, err := parseConfig("tenants apply", reorder(args[1:]), stdio, func(fs *flag.FlagSet) {
+		fs.BoolVar(&dryRun, "dry-run", false, "print what would change without changing it")
+	})
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: estatedesk tenants apply FILE [--dry-run]")
+	}
+	data, err := os.ReadFile(rest[0])
+	if err != nil {
+		return err
+	}
+	m, err := manifest.Parse(data)
+	if err != nil {
+		return err
+	}
+	svc, err := open(ctx, cfg, logging.New(stdio.Err, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	res, err := svc.applier.Apply(ctx, m, manifest.Options{DryRun: dryRun})
+	if err != nil {
+		return err
+	}
+	printResult(stdio.Out, res, dryRun)
+	return nil
+}
+
+func printResult(w io.Writer, res *manifest.Result, dryRun bool) {
+	if len(res.Changes) == 0 {
+		fmt.Fprintln(w, "no changes")
+		return
+	}
+	for _, c := range res.Changes {
+		fmt.Fprintln(w, c)
+	}
+	emails := make([]string, 0, len(res.Links))
+	for e := range res.Links {
+		emails = append(emails, e)
+	}
+	sort.Strings(emails)
+	for _, e := range emails {
+		fmt.Fprintf(w, "invitation for %s: %s\n", e, res.Links[e])
+	}
+	if dryRun {
+		fmt.Fprintf(w, "dry run: %d change(s) not applied\n", len(res.Changes))
+	} else {
+		fmt.Fprintf(w, "%d change(s) applied\n", len(res.Changes))
+	}
+}
+
+// reorder moves flags before positional arguments, so that
+// `tenants apply FILE --dry-run` works as people type it.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for _, a := range args {
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+		} else {
+			pos = append(pos, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func adminCmd(ctx context.Context, args []string, stdio IO) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: estatedesk admin create --email EMAIL [--name NAME]")
+	}
+	var email, name string
+	cfg, _, err := parseConfig("admin create", args[1:], stdio, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "the admin's email")
+		fs.StringVar(&name, "name", "", "the admin's name")
+	})
+	if err != nil {
+		return err
+	}
+	password := os.Getenv("ESTATEDESK_ADMIN_PASSWORD")
+	if password == "" {
+		fmt.Fprint(stdio.Err, "password: ")
+		b, err := io.ReadAll(io.LimitReader(stdio.In, 1024))
+		if err != nil {
+			return err
+		}
+		password = strings.TrimRight(string(b), "\r\n")
+	}
+	svc, err := open(ctx, cfg, logging.New(stdio.Err, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	u, err := svc.accounts.CreateUser(ctx, email, name, password, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Out, "platform admin %s created\n", u.Email)
+	return nil
+}
+
+func demoCmd(ctx context.Context, args []string, stdio IO) error {
+	cfg, _, err := parseConfig("demo", args, stdio, nil)
+	if err != nil {
+		return err
+	}
+	svc, err := open(ctx, cfg, logging.New(stdio.Err, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	res, err := loadDemo(ctx, svc.applier, svc.accounts)
+	if err != nil {
+		return err
+	}
+	printResult(stdio.Out, res, false)
+	return nil
+}

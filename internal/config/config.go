@@ -1,0 +1,199 @@
+// Package config builds the one Config value that main passes down. Defaults
+// are overridden by ESTATEDESK_* environment variables, and those by flags.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the binary can be told.
+type Config struct {
+	Addr        string // serve: listen address
+	BaseURL     string // public URL, used in emailed links and to decide Secure cookies
+	DataDir     string // SQLite file and, later, uploads
+	DatabaseURL string // postgres://…; empty selects the embedded SQLite
+	DBMaxConns  int
+	Demo        bool
+	LogLevel    string
+	TrustProxy  bool // honour X-Forwarded-For/-Proto from a reverse proxy
+
+	SessionTTL      time.Duration
+	APITokenTTL     time.Duration
+	ShutdownTimeout time.Duration
+
+	// Sign-in throttling: failures within LoginWindow per account and per
+	// client address before 429.
+	LoginWindow        time.Duration
+	LoginMaxPerAccount int
+	LoginMaxPerAddress int
+	PasswordResetTTL   time.Duration
+	InvitationTTL      time.Duration
+	SMTP               SMTP
+	BodyLimitBytes     int
+	DefaultTimeZone    string
+	DefaultLocale      string
+}
+
+// SMTP settings; an empty Host writes mail to the log instead.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+}
+
+// Default returns the configuration of a fresh install.
+func Default() Config {
+	return Config{
+		Addr:               "127.0.0.1:8080",
+		DataDir:            "./data",
+		DBMaxConns:         16,
+		LogLevel:           "info",
+		SessionTTL:         14 * 24 * time.Hour,
+		APITokenTTL:        90 * 24 * time.Hour,
+		ShutdownTimeout:    20 * time.Second,
+		LoginWindow:        15 * time.Minute,
+		LoginMaxPerAccount: 5,
+		LoginMaxPerAddress: 30,
+		PasswordResetTTL:   time.Hour,
+		InvitationTTL:      7 * 24 * time.Hour,
+		SMTP:               SMTP{Port: 587, From: "estatedesk <no-reply@estatedesk.test>"},
+		BodyLimitBytes:     4 << 20,
+		DefaultTimeZone:    "Asia/Shanghai",
+		DefaultLocale:      "zh-CN",
+	}
+}
+
+// Flags registers every setting on fs, with defaults taken from cfg (which
+// already holds the environment's values).
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address HOST:PORT")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (for links in email)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the SQLite database and uploads")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty uses embedded SQLite")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo company and demo accounts")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+}
+
+// FromEnv overlays ESTATEDESK_* variables on c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := getenv("ESTATEDESK_" + name); v != "" {
+			*dst = v
+		}
+	}
+	integer := func(name string, dst *int) {
+		if v := getenv("ESTATEDESK_" + name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("ESTATEDESK_%s: %w", name, err))
+			}
+			*dst = n
+		}
+	}
+	boolean := func(name string, dst *bool) {
+		if v := getenv("ESTATEDESK_" + name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("ESTATEDESK_%s: %w", name, err))
+			}
+			*dst = b
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv("ESTATEDESK_" + name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("ESTATEDESK_%s: %w", name, err))
+			}
+			*dst = d
+		}
+	}
+	str("ADDR", &c.Addr)
+	str("BASE_URL", &c.BaseURL)
+	str("DATA_DIR", &c.DataDir)
+	str("DATABASE_URL", &c.DatabaseURL)
+	integer("DB_MAX_CONNS", &c.DBMaxConns)
+	boolean("DEMO", &c.Demo)
+	str("LOG_LEVEL", &c.LogLevel)
+	boolean("TRUST_PROXY", &c.TrustProxy)
+	duration("SESSION_TTL", &c.SessionTTL)
+	duration("API_TOKEN_TTL", &c.APITokenTTL)
+	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	duration("LOGIN_WINDOW", &c.LoginWindow)
+	integer("LOGIN_MAX_PER_ACCOUNT", &c.LoginMaxPerAccount)
+	integer("LOGIN_MAX_PER_ADDRESS", &c.LoginMaxPerAddress)
+	duration("PASSWORD_RESET_TTL", &c.PasswordResetTTL)
+	duration("INVITATION_TTL", &c.InvitationTTL)
+	str("SMTP_HOST", &c.SMTP.Host)
+	integer("SMTP_PORT", &c.SMTP.Port)
+	str("SMTP_USERNAME", &c.SMTP.Username)
+	str("SMTP_PASSWORD", &c.SMTP.Password)
+	str("SMTP_FROM", &c.SMTP.From)
+	str("DEFAULT_TIME_ZONE", &c.DefaultTimeZone)
+	return errors.Join(errs...)
+}
+
+// Load builds the configuration from the environment and args.
+func Load(fs *flag.FlagSet, args []string) (Config, error) {
+	c := Default()
+	if err := c.FromEnv(os.Getenv); err != nil {
+		return c, err
+	}
+	c.Flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Finish()
+}
+
+// Finish fills derived values and checks the result.
+func (c *Config) Finish() error {
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if _, err := time.LoadLocation(c.DefaultTimeZone); err != nil {
+		return fmt.Errorf("default time zone: %w", err)
+	}
+	return nil
+}
+
+// SecureCookies is true when the public URL is HTTPS.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Table documents every setting for the README: flag, variable, default, meaning.
+func Table() [][4]string {
+	d := Default()
+	return [][4]string{
+		{"--addr", "ESTATEDESK_ADDR", d.Addr, "listen address"},
+		{"--base-url", "ESTATEDESK_BASE_URL", "http://ADDR", "public URL, used in emailed links; https:// makes cookies Secure"},
+		{"--data-dir", "ESTATEDESK_DATA_DIR", d.DataDir, "SQLite file (estatedesk.db) and uploads"},
+		{"--database-url", "ESTATEDESK_DATABASE_URL", "(SQLite)", "postgres://user@host/db switches to PostgreSQL"},
+		{"--demo", "ESTATEDESK_DEMO", "false", "load the demo company and demo accounts"},
+		{"--log-level", "ESTATEDESK_LOG_LEVEL", d.LogLevel, "debug, info, warn, error"},
+		{"", "ESTATEDESK_DB_MAX_CONNS", strconv.Itoa(d.DBMaxConns), "PostgreSQL pool size"},
+		{"", "ESTATEDESK_TRUST_PROXY", "false", "trust X-Forwarded-For/-Proto from a reverse proxy"},
+		{"", "ESTATEDESK_SESSION_TTL", d.SessionTTL.String(), "browser session lifetime"},
+		{"", "ESTATEDESK_API_TOKEN_TTL", d.APITokenTTL.String(), "API bearer token lifetime"},
+		{"", "ESTATEDESK_SHUTDOWN_TIMEOUT", d.ShutdownTimeout.String(), "grace period for in-flight requests on SIGTERM"},
+		{"", "ESTATEDESK_LOGIN_WINDOW", d.LoginWindow.String(), "window in which failed sign-ins are counted"},
+		{"", "ESTATEDESK_LOGIN_MAX_PER_ACCOUNT", strconv.Itoa(d.LoginMaxPerAccount), "failed sign-ins per account in the window before 429"},
+		{"", "ESTATEDESK_LOGIN_MAX_PER_ADDRESS", strconv.Itoa(d.LoginMaxPerAddress), "failed sign-ins per client address in the window before 429"},
+		{"", "ESTATEDESK_PASSWORD_RESET_TTL", d.PasswordResetTTL.String(), "lifetime of a password-reset link"},
+		{"", "ESTATEDESK_INVITATION_TTL", d.InvitationTTL.String(), "lifetime of a staff invitation link"},
+		{"", "ESTATEDESK_SMTP_HOST", "(empty)", "SMTP server; empty writes outgoing mail to the log"},
+		{"", "ESTATEDESK_SMTP_PORT", strconv.Itoa(d.SMTP.Port), "SMTP port (STARTTLS when offered)"},
+		{"", "ESTATEDESK_SMTP_USERNAME / _PASSWORD", "", "SMTP credentials"},
+		{"", "ESTATEDESK_SMTP_FROM", d.SMTP.From, "sender address"},
+		{"", "ESTATEDESK_DEFAULT_TIME_ZONE", d.DefaultTimeZone, "time zone of new tenants"},
+	}
+}

@@ -1,0 +1,156 @@
+package server
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/logging"
+	"github.com/estatedesk/estatedesk/internal/tenant"
+)
+
+// Errors of the HTTP layer itself.
+var (
+	errForbidden     = errors.New("forbidden")
+	errUnauthorized  = errors.New("unauthorized")
+	errCSRF          = errors.New("csrf token missing or wrong")
+	errSuspended     = errors.New("tenant suspended")
+	errReadOnly      = errors.New("tenant read-only")
+	errBadRequest    = errors.New("bad request")
+	errNotFoundRoute = errors.New("no such page")
+)
+
+// problem is an RFC 9457 problem document with our stable code.
+type problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Code      string            `json:"code"`
+	RequestID string            `json:"request_id,omitempty"`
+	Errors    map[string]string `json:"errors,omitempty"`
+}
+
+// classify maps an error to HTTP status and stable code. The code names the
+// translated message "error.<code>".
+func classify(err error) (int, string) {
+	var fe *fiber.Error
+	var te *account.ThrottledError
+	var fieldErr *fieldError
+	switch {
+	case errors.As(err, &fieldErr):
+		return fiber.StatusUnprocessableEntity, "validation"
+	case errors.Is(err, database.ErrNotFound), errors.Is(err, errNotFoundRoute):
+		return fiber.StatusNotFound, "not_found"
+	case errors.Is(err, errUnauthorized), errors.Is(err, account.ErrSessionInvalid):
+		return fiber.StatusUnauthorized, "unauthorized"
+	case errors.Is(err, account.ErrInvalidCredentials):
+		return fiber.StatusUnauthorized, "invalid_credentials"
+	case errors.As(err, &te):
+		return fiber.StatusTooManyRequests, "too_many_attempts"
+	case errors.Is(err, errForbidden):
+		return fiber.StatusForbidden, "forbidden"
+	case errors.Is(err, errCSRF):
+		return fiber.StatusForbidden, "csrf"
+	case errors.Is(err, errSuspended):
+		return fiber.StatusForbidden, "tenant_suspended"
+	case errors.Is(err, errReadOnly):
+		return fiber.StatusForbidden, "tenant_read_only"
+	case errors.Is(err, errBadRequest):
+		return fiber.StatusBadRequest, "bad_request"
+	case errors.Is(err, account.ErrInvalidEmail):
+		return fiber.StatusUnprocessableEntity, "invalid_email"
+	case errors.Is(err, account.ErrInvalidName):
+		return fiber.StatusUnprocessableEntity, "invalid_name"
+	case errors.Is(err, account.ErrPasswordTooShort):
+		return fiber.StatusUnprocessableEntity, "password_too_short"
+	case errors.Is(err, account.ErrPasswordTooLong):
+		return fiber.StatusUnprocessableEntity, "password_too_long"
+	case errors.Is(err, account.ErrEmailTaken):
+		return fiber.StatusConflict, "email_taken"
+	case errors.Is(err, account.ErrInvalidRole):
+		return fiber.StatusUnprocessableEntity, "invalid_role"
+	case errors.Is(err, account.ErrNoRoles):
+		return fiber.StatusUnprocessableEntity, "no_roles"
+	case errors.Is(err, account.ErrUnknownEstate):
+		return fiber.StatusUnprocessableEntity, "unknown_estate"
+	case errors.Is(err, account.ErrAlreadyMember):
+		return fiber.StatusConflict, "already_member"
+	case errors.Is(err, account.ErrLastManager):
+		return fiber.StatusConflict, "last_manager"
+	case errors.Is(err, account.ErrInvitationInvalid):
+		return fiber.StatusNotFound, "invitation_invalid"
+	case errors.Is(err, account.ErrResetInvalid):
+		return fiber.StatusNotFound, "reset_invalid"
+	case errors.Is(err, tenant.ErrInvalidSlug):
+		return fiber.StatusUnprocessableEntity, "invalid_slug"
+	case errors.Is(err, tenant.ErrSlugTaken):
+		return fiber.StatusConflict, "slug_taken"
+	case errors.Is(err, tenant.ErrInvalidName):
+		return fiber.StatusUnprocessableEntity, "invalid_tenant_name"
+	case errors.Is(err, tenant.ErrInvalidPlan):
+		return fiber.StatusUnprocessableEntity, "invalid_plan"
+	case errors.Is(err, tenant.ErrInvalidZone):
+		return fiber.StatusUnprocessableEntity, "invalid_time_zone"
+	case errors.Is(err, database.ErrConflict):
+		return fiber.StatusConflict, "conflict"
+	case errors.As(err, &fe):
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return fe.Code, "not_found"
+		case fiber.StatusRequestEntityTooLarge:
+			return fe.Code, "too_large"
+		case fiber.StatusMethodNotAllowed:
+			return fe.Code, "method_not_allowed"
+		case fiber.StatusBadRequest:
+			return fe.Code, "bad_request"
+		}
+		return fe.Code, "error"
+	}
+	return fiber.StatusInternalServerError, "internal"
+}
+
+// fieldError carries per-field validation messages (already translated).
+type fieldError struct{ fields map[string]string }
+
+func (e *fieldError) Error() string { return "validation failed" }
+
+// handleError is the one place errors become responses. It logs server
+// faults once with the request ID and shows the user only a safe, translated
+// message.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, code := classify(err)
+	ctx := c.UserContext()
+	if status >= 500 {
+		s.Log.ErrorContext(ctx, "request failed", "err", err, "method", c.Method(), "path", c.Path())
+	}
+	lang := langOf(c)
+	msg := s.Catalog.T(lang, "error."+code, nil)
+	var te *account.ThrottledError
+	if errors.As(err, &te) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(te.RetryAfter.Seconds()+0.5)))
+	}
+	if isAPI(c) || !acceptsHTML(c) {
+		p := problem{Type: "urn:estatedesk:problem:" + code, Title: msg, Status: status, Code: code, RequestID: logging.RequestID(ctx)}
+		var fe *fieldError
+		if errors.As(err, &fe) {
+			p.Errors = fe.fields
+		}
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.Status(status).JSON(p, "application/problem+json")
+	}
+	if status == fiber.StatusUnauthorized {
+		return c.Redirect("/login?next=" + safeNext(c.OriginalURL()))
+	}
+	return s.render(c.Status(status), "error", "error.title", map[string]any{
+		"Status": status, "Code": code, "Message": msg, "RequestID": logging.RequestID(ctx), "Suspended": code == "tenant_suspended",
+	})
+}
+
+func acceptsHTML(c *fiber.Ctx) bool {
+	accept := c.Get(fiber.HeaderAccept)
+	return accept == "" || c.Accepts(fiber.MIMETextHTML, fiber.MIMEApplicationJSON) == fiber.MIMETextHTML
+}

@@ -1,0 +1,115 @@
+// Package server is the HTTP face of estatedesk: HTML dashboards and the JSON
+// API over the same services, behind one middleware chain and one route table.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+
+	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/config"
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/tenant"
+)
+
+// Authorizer is what the server asks of the authorization package.
+type Authorizer interface {
+	Can(userID, tenantID uuid.UUID, object, action string) bool
+	Roles(userID, tenantID uuid.UUID) []rbac.Role
+	Sync(ctx context.Context, tenantID uuid.UUID, version int64) error
+}
+
+// Deps are the services the server is built on.
+type Deps struct {
+	Config   config.Config
+	DB       *database.DB
+	Accounts *account.Service
+	Estates  *estate.Service
+	Authz    Authorizer
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
+	Metrics  *Metrics
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	Deps
+	views *views
+}
+
+// New builds the Fiber app with every route.
+func New(d Deps) (*fiber.App, error) {
+	v, err := loadViews(d.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(d.DB)
+	}
+	s := &Server{Deps: d, views: v}
+	cfg := fiber.Config{
+		AppName:               "estatedesk",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		BodyLimit:             d.Config.BodyLimitBytes,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           90 * time.Second,
+		ReadBufferSize:        16 << 10,
+	}
+	if d.Config.TrustProxy {
+		cfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(cfg)
+	s.routes(app)
+	return app, nil
+}
+
+// Context keys held in fiber locals.
+const (
+	localSession = "session"
+	localTenant  = "tenant"
+	localLang    = "lang"
+	localCSRF    = "csrf"
+)
+
+func sessionOf(c *fiber.Ctx) *account.Session {
+	s, _ := c.Locals(localSession).(*account.Session)
+	return s
+}
+
+func userOf(c *fiber.Ctx) *account.User {
+	if s := sessionOf(c); s != nil {
+		return s.User
+	}
+	return nil
+}
+
+func tenantOf(c *fiber.Ctx) *tenant.Tenant {
+	t, _ := c.Locals(localTenant).(*tenant.Tenant)
+	return t
+}
+
+func langOf(c *fiber.Ctx) string {
+	if l, ok := c.Locals(localLang).(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+func (s *Server) client(c *fiber.Ctx) account.Client {
+	return account.Client{IP: c.IP(), UserAgent: string(c.Request().Header.UserAgent())}
+}
+
+// isAPI: the request came in under /api/, so it answers JSON.
+func isAPI(c *fiber.Ctx) bool {
+	p := c.Path()
+	return len(p) >= 5 && p[:5] == "/api/"
+}

@@ -1,0 +1,97 @@
+// Package tenant holds the property company: the unit of isolation and of
+// billing. Its status decides what its staff may do.
+package tenant
+
+import (
+	"context"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+)
+
+// Status of a tenant's subscription and workspace.
+type Status string
+
+const (
+	Trialing  Status = "trialing"
+	Active    Status = "active"
+	PastDue   Status = "past_due"
+	Suspended Status = "suspended"
+	Canceled  Status = "canceled"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	switch s {
+	case Trialing, Active, PastDue, Suspended, Canceled:
+		return true
+	}
+	return false
+}
+
+// Writable: staff may change data. A past-due tenant is read-only until paid.
+func (s Status) Writable() bool { return s == Trialing || s == Active }
+
+// Open: staff may enter the workspace at all. A suspended or canceled
+// company sees a notice; its data is kept untouched.
+func (s Status) Open() bool { return s == Trialing || s == Active || s == PastDue }
+
+// Plans a tenant can be on; limits arrive with the estates module.
+var Plans = []string{"starter", "growth", "enterprise"}
+
+// ValidPlan reports whether p is a known plan.
+func ValidPlan(p string) bool {
+	for _, x := range Plans {
+		if x == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Tenant is a property company.
+type Tenant struct {
+	bun.BaseModel `bun:"table:tenants"`
+
+	ID          uuid.UUID `bun:"id,pk,type:uuid"`
+	Slug        string    `bun:"slug,notnull"`
+	Name        string    `bun:"name,notnull"`
+	Status      Status    `bun:"status,notnull"`
+	TimeZone    string    `bun:"time_zone,notnull"`
+	Plan        string    `bun:"plan,notnull"`
+	RBACVersion int64     `bun:"rbac_version,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+}
+
+// Location is the tenant's time zone, falling back to UTC on a bad name.
+func (t *Tenant) Location() *time.Location {
+	loc, err := time.LoadLocation(t.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
+
+// reservedSlugs would collide with words people read in URLs.
+var reservedSlugs = map[string]bool{"admin": true, "api": true, "static": true, "login": true, "www": true, "app": true}
+
+// ValidSlug: 3–40 lowercase letters, digits and inner hyphens.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) && !reservedSlugs[s] }
+
+type ctxKey struct{}
+
+// WithTenant returns ctx carrying t.
+func WithTenant(ctx context.Context, t *Tenant) context.Context {
+	return context.WithValue(ctx, ctxKey{}, t)
+}
+
+// FromContext returns the tenant the request works in, or nil.
+func FromContext(ctx context.Context) *Tenant {
+	t, _ := ctx.Value(ctxKey{}).(*Tenant)
+	return t
+}
