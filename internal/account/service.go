@@ -225,9 +225,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	sess := new(Session)
 	now := s.now()
 	err := s.db.Bun.NewSelect().Model(sess).Relation("User").
-		Where("session.token_hash = ?", hashToken(token)).
-		Where("session.revoked_at IS NULL AND session.expires_at > ?", now).
-		Where("user.disabled_at IS NULL").Scan(ctx)
+		Where(`"session"."token_hash" = ?`, hashToken(token)).
+		Where(`"session"."revoked_at" IS NULL AND "session"."expires_at" > ?`, now).
+		Where(`"user"."disabled_at" IS NULL`).Scan(ctx)
 	if err = database.Normalize(err); errors.Is(err, database.ErrNotFound) {
 		return nil, ErrSessionInvalid
 	} else if err != nil {

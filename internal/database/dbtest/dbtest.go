@@ -57,16 +57,64 @@ func Options(t testing.TB) database.Options {
 		}
 		return database.Options{DataDir: dir}
 	}
-	name := "edt_" + randomHex(8)
-	admin := adminDB(t)
-	if _, err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec(fmt.Sprintf("DROP DATABASE IF EXISTS %s WITH (FORCE)", name))
+	// CREATE DATABASE costs about half a second here, so databases are
+	// reused: emptied when a test ends and handed to the next one.
+	var name string
+	select {
+	case name = <-pool:
+	default:
+		name = "edt_" + randomHex(8)
+		admin := adminDB(t)
+		_, err := admin.Exec(fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName))
+		if err == nil {
+			// Tests need no durability; waiting for fsync on every commit
+			// would dominate their run time.
+			_, err = admin.Exec(fmt.Sprintf("ALTER DATABASE %s SET synchronous_commit = off", name))
+		}
 		admin.Close()
+		if err != nil {
+			t.Fatalf("create test database: %v", err)
+		}
+		poolMu.Lock()
+		created = append(created, name)
+		poolMu.Unlock()
+	}
+	url := withDatabase(os.Getenv(EnvPostgres), name)
+	t.Cleanup(func() {
+		if err := truncateAll(url); err != nil {
+			t.Logf("test database %s not reused: %v", name, err)
+			return
+		}
+		pool <- name
 	})
-	return database.Options{URL: withDatabase(os.Getenv(EnvPostgres), name), DataDir: t.TempDir(), MaxConns: 8}
+	return database.Options{URL: url, DataDir: t.TempDir(), MaxConns: 8}
+}
+
+var (
+	pool    = make(chan string, 256)
+	poolMu  sync.Mutex
+	created []string
+)
+
+// truncateAll empties every table but the migration bookkeeping, as the
+// superuser, whom row-level security does not restrict.
+func truncateAll(url string) error {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// DELETE with foreign-key triggers off is much cheaper than TRUNCATE on
+	// tiny tables: TRUNCATE creates and fsyncs new files for each.
+	_, err = db.Exec(`DO $$
+DECLARE t text;
+BEGIN
+    SET LOCAL session_replication_role = replica;
+    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'bun%' LOOP
+        EXECUTE format('DELETE FROM %I', t);
+    END LOOP;
+END $$`)
+	return err
 }
 
 // New opens a fresh migrated database for one test and closes it after.
@@ -130,13 +178,18 @@ func adminDB(t testing.TB) *sql.DB {
 	return admin
 }
 
-// DropTemplate removes the PostgreSQL template database; call it from TestMain.
+// DropTemplate removes the PostgreSQL template and test databases; call it
+// from TestMain.
 func DropTemplate() {
 	if Dialect() != "postgres" || templateName == "" {
 		return
 	}
 	if admin, err := sql.Open("pgx", os.Getenv(EnvPostgres)); err == nil {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + templateName + " WITH (FORCE)")
+		poolMu.Lock()
+		for _, name := range append(created, templateName) {
+			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		}
+		poolMu.Unlock()
 		admin.Close()
 	}
 }
