@@ -101,15 +101,19 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) 
 		return nil, database.ErrNotFound
 	}
 	u := new(User)
-	err = s.db.Bun.NewSelect().Model(u).Where("email = ?", email).Scan(ctx)
-	return u, database.Normalize(err)
+	if err := s.db.Bun.NewSelect().Model(u).Where("email = ?", email).Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
+	return u, nil
 }
 
 // UserByID finds a user.
 func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 	u := new(User)
-	err := s.db.Bun.NewSelect().Model(u).Where("id = ?", id).Scan(ctx)
-	return u, database.Normalize(err)
+	if err := s.db.Bun.NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
+	return u, nil
 }
 
 // SetLocale remembers the person's language.
@@ -313,14 +317,13 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 	return s.db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
 		pr := new(passwordReset)
 		now := s.now()
-		err := tx.NewSelect().Model(pr).Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hashToken(token), now).
-			For("UPDATE").Scan(ctx)
-		if err = database.Normalize(err); errors.Is(err, database.ErrNotFound) {
+		// Claiming the link with one conditional UPDATE makes two
+		// concurrent uses of it see one winner.
+		_, err := tx.NewUpdate().Model(pr).Set("used_at = ?", now).
+			Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hashToken(token), now).Returning("user_id").Exec(ctx, pr)
+		if err = database.Normalize(err); errors.Is(err, database.ErrNotFound) || (err == nil && pr.UserID == uuid.Nil) {
 			return ErrResetInvalid
 		} else if err != nil {
-			return err
-		}
-		if _, err := tx.NewUpdate().Model(pr).Set("used_at = ?", now).WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", now).

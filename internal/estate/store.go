@@ -23,8 +23,10 @@ func List(ctx context.Context, db bun.IDB, tenantID uuid.UUID, withArchived bool
 // ByName finds an estate by its exact name.
 func ByName(ctx context.Context, db bun.IDB, tenantID uuid.UUID, name string) (*Estate, error) {
 	e := new(Estate)
-	err := db.NewSelect().Model(e).Where("tenant_id = ? AND name = ?", tenantID, name).Scan(ctx)
-	return e, database.Normalize(err)
+	if err := db.NewSelect().Model(e).Where("tenant_id = ? AND name = ?", tenantID, name).Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
+	return e, nil
 }
 
 // Insert adds an estate; a duplicate name is database.ErrConflict.

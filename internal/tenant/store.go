@@ -24,15 +24,19 @@ func Insert(ctx context.Context, db bun.IDB, t *Tenant) error {
 // BySlug loads a tenant by its slug; database.ErrNotFound if none.
 func BySlug(ctx context.Context, db bun.IDB, slug string) (*Tenant, error) {
 	t := new(Tenant)
-	err := db.NewSelect().Model(t).Where("slug = ?", slug).Scan(ctx)
-	return t, database.Normalize(err)
+	if err := db.NewSelect().Model(t).Where("slug = ?", slug).Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
+	return t, nil
 }
 
 // ByID loads a tenant by ID.
 func ByID(ctx context.Context, db bun.IDB, id uuid.UUID) (*Tenant, error) {
 	t := new(Tenant)
-	err := db.NewSelect().Model(t).Where("id = ?", id).Scan(ctx)
-	return t, database.Normalize(err)
+	if err := db.NewSelect().Model(t).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
+	return t, nil
 }
 
 // Update saves name, status, plan and time zone.
