@@ -111,7 +111,7 @@ func resetMessageData(link string, ttl time.Duration) map[string]any {
 // Invitations lists the tenant's pending invitations, newest first.
 func (s *Service) Invitations(ctx context.Context, tenantID uuid.UUID) ([]Invitation, error) {
 	var out []Invitation
-	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewSelect().Model(&out).Where("tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", tenantID, s.now()).
 			OrderExpr("created_at DESC").Limit(1000).Scan(ctx)
 	})
@@ -137,7 +137,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, tenantID, id uuid.UUID) 
 func (s *Service) InvitationByToken(ctx context.Context, token string) (*Invitation, *tenant.Tenant, error) {
 	inv := new(Invitation)
 	var t *tenant.Tenant
-	err := s.db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
 		err := tx.NewSelect().Model(inv).Where("token_hash = ?", hashToken(token)).Scan(ctx)
 		if err != nil {
 			return err

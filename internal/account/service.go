@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
@@ -29,6 +30,7 @@ type Settings struct {
 	LoginMaxPerAddress int
 	PasswordResetTTL   time.Duration
 	InvitationTTL      time.Duration
+	SessionCacheTTL    time.Duration
 }
 
 // Service is the use cases of people and access.
@@ -39,11 +41,20 @@ type Service struct {
 	log  *slog.Logger
 	tr   Translate
 	now  func() time.Time
+	// recent remembers authenticated sessions for Settings.SessionCacheTTL,
+	// sparing the database a lookup on every request. Anything that ends or
+	// changes a session on this replica purges it; other replicas notice
+	// within the TTL.
+	recent *expirable.LRU[string, Session]
 }
 
 // NewService wires the account service.
 func NewService(db *database.DB, set Settings, sender mail.Sender, log *slog.Logger) *Service {
-	return &Service{db: db, set: set, mail: sender, log: log, now: func() time.Time { return time.Now().UTC() }}
+	s := &Service{db: db, set: set, mail: sender, log: log, now: func() time.Time { return time.Now().UTC() }}
+	if set.SessionCacheTTL > 0 {
+		s.recent = expirable.NewLRU[string, Session](10_000, nil, set.SessionCacheTTL)
+	}
+	return s
 }
 
 // SetClock replaces the clock, for tests.
@@ -101,7 +112,7 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) 
 		return nil, database.ErrNotFound
 	}
 	u := new(User)
-	if err := s.db.Bun.NewSelect().Model(u).Where("email = ?", email).Scan(ctx); err != nil {
+	if err := s.db.Reader().NewSelect().Model(u).Where("email = ?", email).Scan(ctx); err != nil {
 		return nil, database.Normalize(err)
 	}
 	return u, nil
@@ -110,7 +121,7 @@ func (s *Service) UserByEmail(ctx context.Context, email string) (*User, error) 
 // UserByID finds a user.
 func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 	u := new(User)
-	if err := s.db.Bun.NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
+	if err := s.db.Reader().NewSelect().Model(u).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, database.Normalize(err)
 	}
 	return u, nil
@@ -118,6 +129,7 @@ func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 
 // SetLocale remembers the person's language.
 func (s *Service) SetLocale(ctx context.Context, userID uuid.UUID, locale string) error {
+	defer s.forget()
 	_, err := s.db.Bun.NewUpdate().Model((*User)(nil)).Set("locale = ?", locale).Set("updated_at = ?", s.now()).
 		Where("id = ?", userID).Exec(ctx)
 	return database.Normalize(err)
@@ -142,7 +154,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, client Cli
 		return nil, "", err
 	}
 	u := new(User)
-	err := database.Normalize(s.db.Bun.NewSelect().Model(u).Where("email = ?", email).Scan(ctx))
+	err := database.Normalize(s.db.Reader().NewSelect().Model(u).Where("email = ?", email).Scan(ctx))
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		return nil, "", err
 	}
@@ -169,7 +181,7 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 	since := s.now().Add(-s.set.LoginWindow)
 	count := func(col, val string) (int, time.Time, error) {
 		var rows []loginFailure
-		err := s.db.Bun.NewSelect().Model(&rows).Column("created_at").Where("? = ? AND created_at > ?", bun.Ident(col), val, since).
+		err := s.db.Reader().NewSelect().Model(&rows).Column("created_at").Where("? = ? AND created_at > ?", bun.Ident(col), val, since).
 			OrderExpr("created_at ASC").Scan(ctx)
 		if err != nil || len(rows) == 0 {
 			return 0, time.Time{}, database.Normalize(err)
@@ -226,10 +238,18 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	if token == "" || len(token) > 100 {
 		return nil, ErrSessionInvalid
 	}
-	sess := new(Session)
 	now := s.now()
-	err := s.db.Bun.NewSelect().Model(sess).Relation("User").
-		Where(`"session"."token_hash" = ?`, hashToken(token)).
+	key := hashToken(token)
+	if s.recent != nil {
+		if cached, ok := s.recent.Get(key); ok && now.Before(cached.ExpiresAt) {
+			user := *cached.User
+			cached.User = &user
+			return &cached, nil
+		}
+	}
+	sess := new(Session)
+	err := s.db.Reader().NewSelect().Model(sess).Relation("User").
+		Where(`"session"."token_hash" = ?`, key).
 		Where(`"session"."revoked_at" IS NULL AND "session"."expires_at" > ?`, now).
 		Where(`"user"."disabled_at" IS NULL`).Scan(ctx)
 	if err = database.Normalize(err); errors.Is(err, database.ErrNotFound) {
@@ -243,19 +263,34 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 			s.log.WarnContext(ctx, "session touch failed", "err", err)
 		}
 	}
+	if s.recent != nil {
+		cached := *sess
+		user := *sess.User
+		cached.User = &user
+		s.recent.Add(key, cached)
+	}
 	return sess, nil
+}
+
+// forget drops remembered sessions after a revocation or a change of the
+// user; rare enough that dropping all of them is simpler than an index.
+func (s *Service) forget() {
+	if s.recent != nil {
+		s.recent.Purge()
+	}
 }
 
 // Sessions lists the user's live sessions and tokens, newest first.
 func (s *Service) Sessions(ctx context.Context, userID uuid.UUID) ([]Session, error) {
 	var ss []Session
-	err := s.db.Bun.NewSelect().Model(&ss).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, s.now()).
+	err := s.db.Reader().NewSelect().Model(&ss).Where("user_id = ? AND revoked_at IS NULL AND expires_at > ?", userID, s.now()).
 		OrderExpr("last_seen_at DESC").Limit(200).Scan(ctx)
 	return ss, database.Normalize(err)
 }
 
 // RevokeSession ends one of the user's own sessions.
 func (s *Service) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID) error {
+	defer s.forget()
 	res, err := s.db.Bun.NewUpdate().Model((*Session)(nil)).Set("revoked_at = ?", s.now()).
 		Where("id = ? AND user_id = ? AND revoked_at IS NULL", sessionID, userID).Exec(ctx)
 	if err != nil {
@@ -268,6 +303,7 @@ func (s *Service) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID
 }
 
 func (s *Service) revokeAll(ctx context.Context, db bun.IDB, userID uuid.UUID) error {
+	defer s.forget()
 	_, err := db.NewUpdate().Model((*Session)(nil)).Set("revoked_at = ?", s.now()).
 		Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
 	return database.Normalize(err)
@@ -284,7 +320,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, lang s
 	if err != nil {
 		return err
 	}
-	recent, err := s.db.Bun.NewSelect().Model((*passwordReset)(nil)).
+	recent, err := s.db.Reader().NewSelect().Model((*passwordReset)(nil)).
 		Where("user_id = ? AND created_at > ?", u.ID, s.now().Add(-time.Hour)).Count(ctx)
 	if err != nil {
 		return database.Normalize(err)
@@ -347,7 +383,7 @@ type MembershipView struct {
 // Memberships lists the tenants the user is active staff of, by name.
 func (s *Service) Memberships(ctx context.Context, userID uuid.UUID) ([]MembershipView, error) {
 	var out []MembershipView
-	err := s.db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var rows []struct {
 			TenantID uuid.UUID     `bun:"tenant_id"`
 			Slug     string        `bun:"slug"`
@@ -386,7 +422,7 @@ func memberAccess(ctx context.Context, db bun.IDB, tenantID, userID uuid.UUID) (
 // EstateIDs returns the estates a member is scoped to.
 func (s *Service) EstateIDs(ctx context.Context, tenantID, userID uuid.UUID) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		_, estates, err := memberAccess(ctx, tx, tenantID, userID)
 		ids = estates
 		return err
@@ -554,7 +590,7 @@ type Member struct {
 // Members lists the tenant's active staff by name.
 func (s *Service) Members(ctx context.Context, tenantID uuid.UUID) ([]Member, error) {
 	var out []Member
-	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var rows []struct {
 			UserID    uuid.UUID `bun:"user_id"`
 			Email     string    `bun:"email"`

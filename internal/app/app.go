@@ -118,7 +118,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	accounts := account.NewService(db, account.Settings{
 		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, LoginWindow: cfg.LoginWindow,
 		LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
-		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL,
+		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL,
 	}, mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)

@@ -152,7 +152,7 @@ func startTestServer(t *testing.T) string {
 		case <-time.After(15 * time.Second):
 			t.Errorf("the server did not stop within 15s of the cancel")
 		}
-		if true {
+		if t.Failed() {
 			t.Logf("server log:\n%s", logs)
 		}
 	})

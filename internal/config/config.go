@@ -24,6 +24,7 @@ type Config struct {
 	TrustProxy  bool // honour X-Forwarded-For/-Proto from a reverse proxy
 
 	SessionTTL      time.Duration
+	SessionCacheTTL time.Duration
 	APITokenTTL     time.Duration
 	ShutdownTimeout time.Duration
 
@@ -57,6 +58,7 @@ func Default() Config {
 		DBMaxConns:         16,
 		LogLevel:           "info",
 		SessionTTL:         14 * 24 * time.Hour,
+		SessionCacheTTL:    5 * time.Second,
 		APITokenTTL:        90 * 24 * time.Hour,
 		ShutdownTimeout:    20 * time.Second,
 		LoginWindow:        15 * time.Minute,
@@ -126,6 +128,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LOG_LEVEL", &c.LogLevel)
 	boolean("TRUST_PROXY", &c.TrustProxy)
 	duration("SESSION_TTL", &c.SessionTTL)
+	duration("SESSION_CACHE_TTL", &c.SessionCacheTTL)
 	duration("API_TOKEN_TTL", &c.APITokenTTL)
 	duration("SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	duration("LOGIN_WINDOW", &c.LoginWindow)
@@ -183,6 +186,7 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_DB_MAX_CONNS", strconv.Itoa(d.DBMaxConns), "PostgreSQL pool size"},
 		{"", "ESTATEDESK_TRUST_PROXY", "false", "trust X-Forwarded-For/-Proto from a reverse proxy"},
 		{"", "ESTATEDESK_SESSION_TTL", d.SessionTTL.String(), "browser session lifetime"},
+		{"", "ESTATEDESK_SESSION_CACHE_TTL", d.SessionCacheTTL.String(), "how long a replica trusts a looked-up session; a revocation on another replica applies within it (0 = look up every request)"},
 		{"", "ESTATEDESK_API_TOKEN_TTL", d.APITokenTTL.String(), "API bearer token lifetime"},
 		{"", "ESTATEDESK_SHUTDOWN_TIMEOUT", d.ShutdownTimeout.String(), "grace period for in-flight requests on SIGTERM"},
 		{"", "ESTATEDESK_LOGIN_WINDOW", d.LoginWindow.String(), "window in which failed sign-ins are counted"},

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -35,13 +36,22 @@ type Options struct {
 	MaxConns int32
 }
 
-// DB is the application's handle. Everything but migrations goes through Bun,
-// whose connections are subject to row-level security on PostgreSQL.
+// DB is the application's handle. Everything but migrations goes through
+// Bun, whose connections are subject to row-level security on PostgreSQL.
+//
+// On SQLite, writes go through one connection that takes the write lock at
+// BEGIN, and reads through a pool of read-only connections: WAL lets them
+// run beside the writer, where a shared pool would make every reader queue
+// for the write lock.
 type DB struct {
 	Bun  *bun.DB
+	read *bun.DB
 	opts Options
 	pool *pgxpool.Pool
 }
+
+// Reader is the handle for queries outside a transaction that only read.
+func (db *DB) Reader() bun.IDB { return db.read }
 
 // Postgres reports whether the database is PostgreSQL.
 func (db *DB) Postgres() bool { return db.pool != nil }
@@ -52,6 +62,9 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // Close closes every connection.
 func (db *DB) Close() error {
 	err := db.Bun.Close()
+	if db.read != db.Bun {
+		db.read.Close()
+	}
 	if db.pool != nil {
 		db.pool.Close()
 	}
@@ -67,10 +80,15 @@ func IsPostgresURL(u string) bool {
 func SQLitePath(dataDir string) string { return filepath.Join(dataDir, "estatedesk.db") }
 
 func sqliteDSN(path string) string {
-	// immediate transactions take the write lock at BEGIN, so two writers wait
-	// for each other (busy_timeout) instead of failing on lock upgrade.
+	// Immediate transactions take the write lock at BEGIN, so a writer never
+	// fails upgrading a read lock; busy_timeout covers other processes (the
+	// CLI beside a running server).
 	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
 		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+}
+
+func sqliteReadDSN(path string) string {
+	return "file:" + path + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_txlock=deferred"
 }
 
 // Open opens the application's connections. On PostgreSQL every pooled
@@ -84,14 +102,23 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("database: data directory: %w", err)
 		}
-		sqldb, err := sql.Open(sqliteshim.ShimName, sqliteDSN(SQLitePath(opts.DataDir)))
+		path := SQLitePath(opts.DataDir)
+		w, err := sql.Open(sqliteshim.ShimName, sqliteDSN(path))
 		if err != nil {
 			return nil, fmt.Errorf("database: open sqlite: %w", err)
 		}
-		sqldb.SetMaxOpenConns(4)
-		sqldb.SetConnMaxIdleTime(0)
-		sqldb.SetMaxIdleConns(4)
-		return &DB{Bun: bun.NewDB(sqldb, sqlitedialect.New()), opts: opts}, nil
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open(sqliteshim.ShimName, sqliteReadDSN(path))
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("database: open sqlite: %w", err)
+		}
+		n := max(4, runtime.GOMAXPROCS(0)*2)
+		r.SetMaxOpenConns(n)
+		r.SetMaxIdleConns(n)
+		r.SetConnMaxIdleTime(0)
+		return &DB{Bun: bun.NewDB(w, sqlitedialect.New()), read: bun.NewDB(r, sqlitedialect.New()), opts: opts}, nil
 	}
 
 	cfg, err := pgxpool.ParseConfig(opts.URL)
@@ -109,8 +136,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: connect: %w", err)
 	}
-	sqldb := stdlib.OpenDBFromPool(pool)
-	return &DB{Bun: bun.NewDB(sqldb, pgdialect.New()), opts: opts, pool: pool}, nil
+	b := bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
+	return &DB{Bun: b, read: b, opts: opts, pool: pool}, nil
 }
 
 // openOwner opens a connection as the URL's own user (the schema owner), for
@@ -158,31 +185,38 @@ type TxFunc func(ctx context.Context, tx bun.Tx) error
 // PostgreSQL the row-level security policies read app.tenant_id. Queries must
 // still name the tenant explicitly; this is the second wall, not the first.
 func (db *DB) InTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if db.Postgres() {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', ?, true)", tenantID.String()); err != nil {
-				return err
-			}
-		}
-		return fn(ctx, tx)
-	})
+	return db.inTx(ctx, false, "app.tenant_id", tenantID.String(), fn)
+}
+
+// ReadTenant is InTenant for work that only reads.
+func (db *DB) ReadTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
+	return db.inTx(ctx, true, "app.tenant_id", tenantID.String(), fn)
 }
 
 // InPlatform runs fn in a transaction that sees every tenant: sign-in (which
 // lists a person's memberships), invitation links, the platform console and
 // the authorization loader. Use it for nothing else.
 func (db *DB) InPlatform(ctx context.Context, fn TxFunc) error {
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return db.inTx(ctx, false, "app.platform", "on", fn)
+}
+
+// ReadPlatform is InPlatform for work that only reads.
+func (db *DB) ReadPlatform(ctx context.Context, fn TxFunc) error {
+	return db.inTx(ctx, true, "app.platform", "on", fn)
+}
+
+func (db *DB) inTx(ctx context.Context, readOnly bool, setting, value string, fn TxFunc) error {
+	handle := db.Bun
+	if readOnly {
+		handle = db.read
+	}
+	err := handle.RunInTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.Postgres()}, func(ctx context.Context, tx bun.Tx) error {
 		if db.Postgres() {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.platform', 'on', true)"); err != nil {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config(?, ?, true)", setting, value); err != nil {
 				return err
 			}
 		}
 		return fn(ctx, tx)
 	})
-}
-
-func (db *DB) inTx(ctx context.Context, fn TxFunc) error {
-	err := db.Bun.RunInTx(ctx, nil, fn)
 	return Normalize(err)
 }

@@ -31,7 +31,7 @@ func NewService(db *database.DB) *Service { return &Service{db: db} }
 // Visible lists the active estates in scope, by name.
 func (s *Service) Visible(ctx context.Context, tenantID uuid.UUID, scope Scope) ([]Estate, error) {
 	var out []Estate
-	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		all, err := List(ctx, tx, tenantID, false)
 		for _, e := range all {
 			if scope.Allows(e.ID) {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -27,6 +28,7 @@ type Catalog struct {
 	localizers map[string]*goi18n.Localizer
 	printers   map[string]*message.Printer
 	matcher    language.Matcher
+	plain      sync.Map // lang+"\x00"+id → string, for messages without data
 }
 
 // Load reads every locales/*.yaml of fsys.
@@ -83,6 +85,21 @@ func (c *Catalog) Match(acceptLanguage string) string {
 // T translates message id into lang with template data. A missing message
 // shows its ID, which a test over every template catches.
 func (c *Catalog) T(lang, id string, data map[string]any) string {
+	// Pages translate dozens of fixed labels per request; go-i18n executes
+	// a template for each, so the data-free ones are remembered.
+	if data == nil {
+		key := lang + "\x00" + id
+		if s, ok := c.plain.Load(key); ok {
+			return s.(string)
+		}
+		s := c.localize(lang, id, nil)
+		c.plain.Store(key, s)
+		return s
+	}
+	return c.localize(lang, id, data)
+}
+
+func (c *Catalog) localize(lang, id string, data map[string]any) string {
 	l, ok := c.localizers[lang]
 	if !ok {
 		l = c.localizers[Default]

@@ -48,15 +48,11 @@ var (
 
 func newAdapter(db *database.DB) *adapter { return &adapter{db: db} }
 
-// LoadPolicyCtx loads the global rules and every tenant's assignments,
-// skipping disabled memberships.
+// LoadPolicyCtx loads the global rules and every tenant's assignments.
 func (a *adapter) LoadPolicyCtx(ctx context.Context, m model.Model) error {
-	var rows []assignment
-	err := a.db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return selectAssignments(tx).Scan(ctx, &rows)
-	})
+	rows, err := allAssignments(ctx, a.db)
 	if err != nil {
-		return fmt.Errorf("rbac: load assignments: %w", err)
+		return err
 	}
 	a.filtered.Store(false)
 	return loadInto(m, rows)
@@ -69,7 +65,7 @@ func (a *adapter) LoadFilteredPolicyCtx(ctx context.Context, m model.Model, filt
 	if !ok {
 		return fmt.Errorf("rbac: filter is %T, want the tenant's uuid.UUID", filter)
 	}
-	rows, err := a.tenantAssignments(ctx, tenantID)
+	rows, err := tenantAssignments(ctx, a.db, tenantID)
 	if err != nil {
 		return err
 	}
@@ -77,9 +73,24 @@ func (a *adapter) LoadFilteredPolicyCtx(ctx context.Context, m model.Model, filt
 	return loadInto(m, rows)
 }
 
-func (a *adapter) tenantAssignments(ctx context.Context, tenantID uuid.UUID) ([]assignment, error) {
+// allAssignments reads every tenant's assignments but those of disabled
+// memberships.
+func allAssignments(ctx context.Context, db *database.DB) ([]assignment, error) {
 	var rows []assignment
-	err := a.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+	err := db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return selectAssignments(tx).Scan(ctx, &rows)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rbac: load assignments: %w", err)
+	}
+	return rows, nil
+}
+
+// tenantAssignments reads one tenant's assignments but those of disabled
+// memberships.
+func tenantAssignments(ctx context.Context, db *database.DB, tenantID uuid.UUID) ([]assignment, error) {
+	var rows []assignment
+	err := db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		return selectAssignments(tx).Where("mr.tenant_id = ?", tenantID).Scan(ctx, &rows)
 	})
 	if err != nil {

@@ -81,10 +81,9 @@ func (a *Authorizer) Sync(ctx context.Context, tenantID uuid.UUID, version int64
 	if a.loaded(tenantID, version) {
 		return nil
 	}
-	a.mu.RLock()
-	p := a.p
-	a.mu.RUnlock()
-	rows, err := p.e.GetAdapter().(*adapter).tenantAssignments(ctx, tenantID)
+	// The caller read version before these rows are read: they are at
+	// least that new.
+	rows, err := tenantAssignments(ctx, a.db, tenantID)
 	if err != nil {
 		return err
 	}
@@ -92,8 +91,11 @@ func (a *Authorizer) Sync(ctx context.Context, tenantID uuid.UUID, version int64
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	defer p.decisions.forget(dom)
-	// Autosave is off, so these change the enforcer only. Rules are removed
+	p := a.p // loading keeps Reload from replacing it meanwhile
+	defer p.decisions.forget(tenantID)
+	// Casbin's LoadIncrementalFilteredPolicy would rebuild every tenant's
+	// role links and keep revoked ones; instead swap this tenant's g rules.
+	// Autosave is off, so this changes the enforcer only. Rules are removed
 	// one by one: casbin's batch removal reindexes every later rule.
 	for _, rule := range p.roles.rules(dom) {
 		if _, err := p.e.RemoveGroupingPolicy(rule); err != nil {
@@ -121,7 +123,13 @@ func (a *Authorizer) loaded(tenantID uuid.UUID, version int64) bool {
 func (a *Authorizer) Can(userID, tenantID uuid.UUID, object, action string) bool {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return a.p.can(userID.String(), tenantID.String(), object, action)
+	d := decision{userID, object, action}
+	if allowed, ok := a.p.decisions.get(tenantID, d); ok {
+		return allowed
+	}
+	allowed := a.p.can(userID.String(), tenantID.String(), object, action)
+	a.p.decisions.put(tenantID, d, allowed)
+	return allowed
 }
 
 // Roles lists the roles the user holds directly in the tenant, sorted.

@@ -7,6 +7,7 @@ import (
 	gosync "sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -79,7 +80,7 @@ func TestSyncFollowsTheDatabase(t *testing.T) {
 	if got := a.Roles(clerk, tenantA); !slices.Equal(got, []Role{Clerk, OfficeHead}) {
 		t.Errorf("Roles = %v", got)
 	}
-	if _, ok := a.p.decisions.tenants[tenantB.String()]; !ok {
+	if _, ok := a.p.decisions.tenants[tenantB]; !ok {
 		t.Error("Sync of A forgot B's decisions")
 	}
 
@@ -173,24 +174,34 @@ func TestConcurrentUse(t *testing.T) {
 
 func TestDecisionCache(t *testing.T) {
 	c := newDecisionCache(3)
-	key := func(user, tenant string) string { return user + "$$" + tenant + "$$ticket$$read$$" }
-	for _, k := range []string{key("u1", "t1"), key("u2", "t1"), key("u1", "t2"), key("u3", "t3")} {
-		if err := c.Set(k, true); err != nil {
-			t.Fatal(err)
-		}
-	}
+	t1, t2, t3 := uuid.New(), uuid.New(), uuid.New()
+	u1, u2 := uuid.New(), uuid.New()
+	read := func(user uuid.UUID) decision { return decision{user, ObjTicket, ActRead} }
+	c.put(t1, read(u1), true)
+	c.put(t1, read(u2), false)
+	c.put(t2, read(u1), true)
+	c.put(t3, read(u1), true)
 	if c.size != 3 {
 		t.Errorf("size %d past the bound", c.size)
 	}
-	if v, err := c.Get(key("u3", "t3")); err != nil || !v {
-		t.Errorf("latest decision evicted: %v %v", v, err)
+	if allowed, ok := c.get(t3, read(u1)); !ok || !allowed {
+		t.Errorf("latest decision evicted: %v %v", allowed, ok)
 	}
-	c.forget("t3")
-	if _, err := c.Get(key("u3", "t3")); err == nil {
+	c.forget(t3)
+	if _, ok := c.get(t3, read(u1)); ok {
 		t.Error("forgotten decision kept")
 	}
 	if c.size != 2 {
 		t.Errorf("size %d after forget", c.size)
+	}
+
+	// A caller's buffer reused after the call must not change the key.
+	buf := []byte("ticket")
+	obj := unsafe.String(&buf[0], len(buf))
+	c.put(t1, decision{u1, obj, ActWork}, true)
+	copy(buf, "estate")
+	if _, ok := c.get(t1, decision{u1, ObjTicket, ActWork}); !ok {
+		t.Error("cached key shares the caller's buffer")
 	}
 }
 

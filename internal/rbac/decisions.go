@@ -4,113 +4,81 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/casbin/casbin/v2/persist/cache"
+	"github.com/google/uuid"
 )
 
-// maxDecisions bounds the decision cache; an entry takes about 130 bytes.
-const maxDecisions = 1 << 19
+// maxDecisions bounds the decision cache; an entry takes about 70 bytes.
+const maxDecisions = 1 << 20
 
-// decisionCache is casbin's decision cache split by tenant, so that a role
-// change in one tenant forgets only that tenant's decisions. When full it
-// forgets an arbitrary decision rather than all of them, so that a working
-// set larger than the cache degrades gradually.
+// decision is a question Can answers, less its tenant.
+type decision struct {
+	user           uuid.UUID
+	object, action string
+}
+
+// decisionCache remembers the enforcer's decisions, split by tenant so that
+// a role change in one tenant forgets only that tenant's. It stands in for
+// casbin's CachedEnforcer, whose string keys and interface arguments cost 9
+// allocations and 1–3 µs per hit with 220,000 assignments loaded; a struct
+// key costs none and about 0.1 µs. When full it forgets an arbitrary
+// decision rather than all of them, so that a working set larger than the
+// cache degrades gradually.
 type decisionCache struct {
 	mu      sync.RWMutex
-	tenants map[string]map[string]bool // tenant ID → cache key → decision
+	tenants map[uuid.UUID]map[decision]bool
 	size    int
 	max     int
 }
 
-var _ cache.Cache = (*decisionCache)(nil)
-
 func newDecisionCache(max int) *decisionCache {
-	return &decisionCache{tenants: map[string]map[string]bool{}, max: max}
+	return &decisionCache{tenants: map[uuid.UUID]map[decision]bool{}, max: max}
 }
 
-// tenantOf reads the domain out of casbin's cache key, which joins the
-// request values (sub, dom, obj, act) with "$$" after each.
-func tenantOf(key string) string {
-	_, rest, _ := strings.Cut(key, "$$")
-	dom, _, _ := strings.Cut(rest, "$$")
-	return dom
-}
-
-// Get returns a cached decision or cache.ErrNoSuchKey.
-func (c *decisionCache) Get(key string) (bool, error) {
+func (c *decisionCache) get(tenantID uuid.UUID, d decision) (allowed, ok bool) {
 	c.mu.RLock()
-	v, ok := c.tenants[tenantOf(key)][key]
+	allowed, ok = c.tenants[tenantID][d]
 	c.mu.RUnlock()
-	if !ok {
-		return false, cache.ErrNoSuchKey
-	}
-	return v, nil
+	return allowed, ok
 }
 
-// Set caches a decision; decisions do not expire, a version change forgets them.
-func (c *decisionCache) Set(key string, v bool, _ ...interface{}) error {
-	dom := tenantOf(key)
+func (c *decisionCache) put(tenantID uuid.UUID, d decision, allowed bool) {
+	// The caller's strings may live in a buffer it reuses (Fiber's do).
+	d.object, d.action = strings.Clone(d.object), strings.Clone(d.action)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.tenants[dom][key]; !ok {
+	if _, ok := c.tenants[tenantID][d]; !ok {
 		if c.size >= c.max {
 			c.evictOne()
 		}
 		c.size++
 	}
-	d := c.tenants[dom]
-	if d == nil {
-		d = map[string]bool{}
-		c.tenants[strings.Clone(dom)] = d
+	decisions := c.tenants[tenantID]
+	if decisions == nil {
+		decisions = map[decision]bool{}
+		c.tenants[tenantID] = decisions
 	}
-	d[key] = v
-	return nil
+	decisions[d] = allowed
 }
 
 // evictOne relies on map iteration starting at a random place.
 func (c *decisionCache) evictOne() {
-	for dom, d := range c.tenants {
-		for key := range d {
-			delete(d, key)
+	for tenantID, decisions := range c.tenants {
+		for d := range decisions {
+			delete(decisions, d)
 			c.size--
 			break
 		}
-		if len(d) == 0 {
-			delete(c.tenants, dom)
+		if len(decisions) == 0 {
+			delete(c.tenants, tenantID)
 		}
 		return
 	}
 }
 
-// Delete forgets one decision.
-func (c *decisionCache) Delete(key string) error {
-	dom := tenantOf(key)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	d := c.tenants[dom]
-	if _, ok := d[key]; !ok {
-		return cache.ErrNoSuchKey
-	}
-	delete(d, key)
-	c.size--
-	if len(d) == 0 {
-		delete(c.tenants, dom)
-	}
-	return nil
-}
-
-// Clear forgets every decision.
-func (c *decisionCache) Clear() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.tenants = map[string]map[string]bool{}
-	c.size = 0
-	return nil
-}
-
 // forget drops one tenant's decisions.
-func (c *decisionCache) forget(tenant string) {
+func (c *decisionCache) forget(tenantID uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.size -= len(c.tenants[tenant])
-	delete(c.tenants, tenant)
+	c.size -= len(c.tenants[tenantID])
+	delete(c.tenants, tenantID)
 }

@@ -72,7 +72,7 @@ func addRule(m model.Model, ptype string, rule []string) error {
 // policy is one loaded casbin enforcer with its role manager and decision
 // cache. Reload builds a new one and swaps it in whole.
 type policy struct {
-	e         *casbin.SyncedCachedEnforcer
+	e         *casbin.SyncedEnforcer
 	roles     *roleManager
 	decisions *decisionCache
 }
@@ -81,7 +81,7 @@ type policy struct {
 // Passing the model without an adapter keeps casbin from loading it again
 // into its default role manager, which needs about 1 KB per assignment.
 func newPolicy(m model.Model) (*policy, error) {
-	e, err := casbin.NewSyncedCachedEnforcer(m)
+	e, err := casbin.NewSyncedEnforcer(m)
 	if err != nil {
 		return nil, err
 	}
@@ -94,10 +94,10 @@ func newPolicy(m model.Model) (*policy, error) {
 	// same transaction as the rbac_version bump; in-memory changes made on a
 	// reload must never be written back.
 	e.EnableAutoSave(false)
-	e.SetCache(p.decisions)
 	return p, nil
 }
 
+// can asks the enforcer, bypassing the decision cache.
 func (p *policy) can(sub, dom, obj, act string) bool {
 	ok, err := p.e.Enforce(sub, dom, obj, act)
 	return err == nil && ok

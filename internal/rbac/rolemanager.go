@@ -13,8 +13,10 @@ const maxHierarchy = 10
 
 // roleManager is a casbin role manager for RBAC with domains, compact enough
 // for every tenant's assignments to stay in memory. Casbin's default keeps a
-// node with six sync.Maps per user per tenant (about 1 KB each, 270 MB at
-// 10,000 tenants × 20 staff); this keeps a slice of role names per user.
+// node with six sync.Maps per user per tenant, about 1 KB each: with 10,000
+// tenants × 20 staff the policy took 273 MB, against 69 MB with this one,
+// which keeps a slice of role names per user.
+//
 // Links in the "*" domain (the role hierarchy) hold in every domain, which
 // is what casbin's domain patterns mean; patterns are not supported
 // otherwise.

@@ -45,7 +45,7 @@ func (s *Server) adminCreateFailed(c *fiber.Ctx, err error, in tenantInput) erro
 	if isAPI(c) || status >= 500 {
 		return err
 	}
-	ts, lerr := tenant.Search(c.UserContext(), s.DB.Bun, "", 200)
+	ts, lerr := tenant.Search(c.UserContext(), s.DB.Reader(), "", 200)
 	if lerr != nil {
 		return lerr
 	}

@@ -12,7 +12,7 @@ func (s *Server) adminTenantList(c *fiber.Ctx) error {
 	if len(q) > 100 {
 		q = q[:100]
 	}
-	ts, err := tenant.Search(c.UserContext(), s.DB.Bun, q, 200)
+	ts, err := tenant.Search(c.UserContext(), s.DB.Reader(), q, 200)
 	if err != nil {
 		return err
 	}

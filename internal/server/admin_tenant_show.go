@@ -13,7 +13,7 @@ func (s *Server) adminTenantShow(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	t, err := tenant.ByID(ctx, s.DB.Bun, id)
+	t, err := tenant.ByID(ctx, s.DB.Reader(), id)
 	if err != nil {
 		return err
 	}

@@ -107,7 +107,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	log := slog.New(slog.NewJSONHandler(logTo, nil))
 	e.accounts = account.NewService(e.db, account.Settings{BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL,
 		LoginWindow: cfg.LoginWindow, LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
-		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL}, e.mail, log)
+		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL}, e.mail, log)
 	cat, err := i18n.Load(web.FS)
 	must(t, err)
 	e.accounts.SetTranslate(cat.T)

@@ -184,7 +184,7 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 func (s *Server) resolveTenant(c *fiber.Ctx) error {
 	u := userOf(c)
 	ctx := c.UserContext()
-	t, err := tenant.BySlug(ctx, s.DB.Bun, c.Params("slug"))
+	t, err := tenant.BySlug(ctx, s.DB.Reader(), c.Params("slug"))
 	if errors.Is(err, database.ErrNotFound) {
 		return errNotFoundRoute
 	} else if err != nil {
