@@ -78,8 +78,7 @@ func parseConfig(name string, args []string, stdio IO, extra func(*flag.FlagSet)
 	if extra != nil {
 		extra(fs)
 	}
-	cfg, err := config.Load(fs, args)
-	return cfg, fs.Args(), err
+	return config.Load(fs, args)
 }
 
 func dbOptions(cfg config.Config) database.Options {
@@ -99,6 +98,9 @@ type services struct {
 
 // open migrates the database and wires the services.
 func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, error) {
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + cfg.Addr
+	}
 	applied, err := database.Migrate(ctx, dbOptions(cfg))
 	if err != nil {
 		return nil, err
@@ -137,6 +139,15 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	log := logging.New(stdio.Err, cfg.LogLevel)
 	started := time.Now()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if cfg.BaseURL == "" {
+		// Links in emails must point somewhere real, not at ":8080" or port 0.
+		cfg.BaseURL = "http://" + ln.Addr().String()
+	}
 	svc, err := open(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -155,10 +166,6 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates,
 		Authz: authz, Catalog: svc.catalog, Log: log})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -226,7 +233,7 @@ func tenantsCmd(ctx context.Context, args []string, stdio IO) error {
 		return errors.New("usage: estatedesk tenants apply FILE [--dry-run]")
 	}
 	var dryRun bool
-	cfg, rest, err := parseConfig("tenants apply", reorder(args[1:]), stdio, func(fs *flag.FlagSet) {
+	cfg, rest, err := parseConfig("tenants apply", args[1:], stdio, func(fs *flag.FlagSet) {
 		fs.BoolVar(&dryRun, "dry-run", false, "print what would change without changing it")
 	})
 	if err != nil {
@@ -277,20 +284,6 @@ func printResult(w io.Writer, res *manifest.Result, dryRun bool) {
 	} else {
 		fmt.Fprintf(w, "%d change(s) applied\n", len(res.Changes))
 	}
-}
-
-// reorder moves flags before positional arguments, so that
-// `tenants apply FILE --dry-run` works as people type it.
-func reorder(args []string) []string {
-	var flags, pos []string
-	for _, a := range args {
-		if strings.HasPrefix(a, "-") {
-			flags = append(flags, a)
-		} else {
-			pos = append(pos, a)
-		}
-	}
-	return append(flags, pos...)
 }
 
 func adminCmd(ctx context.Context, args []string, stdio IO) error {

@@ -145,24 +145,30 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	return errors.Join(errs...)
 }
 
-// Load builds the configuration from the environment and args.
-func Load(fs *flag.FlagSet, args []string) (Config, error) {
+// Load builds the configuration from the environment and args, and returns
+// the positional arguments. Flags may follow them, as people type
+// `tenants apply FILE --dry-run`.
+func Load(fs *flag.FlagSet, args []string) (Config, []string, error) {
 	c := Default()
 	if err := c.FromEnv(os.Getenv); err != nil {
-		return c, err
+		return c, nil, err
 	}
 	c.Flags(fs)
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		return c, nil, err
 	}
-	return c, c.Finish()
+	var pos []string
+	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
+		pos = append(pos, rest[0])
+		if err := fs.Parse(rest[1:]); err != nil {
+			return c, nil, err
+		}
+	}
+	return c, pos, c.Finish()
 }
 
 // Finish fills derived values and checks the result.
 func (c *Config) Finish() error {
-	if c.BaseURL == "" {
-		c.BaseURL = "http://" + c.Addr
-	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if _, err := time.LoadLocation(c.DefaultTimeZone); err != nil {
 		return fmt.Errorf("default time zone: %w", err)

@@ -94,8 +94,16 @@ func (v *views) funcs(cat *i18n.Catalog, lang string) template.FuncMap {
 		"asset": func(p string) string {
 			return "/static/" + p + "?v=" + v.assets[p]
 		},
-		"join":       strings.Join,
-		"roleName":   func(r string) string { return cat.T(lang, "role."+r, nil) },
+		"join":     strings.Join,
+		"roleName": func(r string) string { return cat.T(lang, "role."+r, nil) },
+		// roleNames lists roles in the language's own way ("经理、管理员").
+		"roleNames": func(rs []string) string {
+			names := make([]string, len(rs))
+			for i, r := range rs {
+				names[i] = cat.T(lang, "role."+r, nil)
+			}
+			return strings.Join(names, cat.T(lang, "punct.list_sep", nil))
+		},
 		"statusName": func(s tenant.Status) string { return cat.T(lang, "tenant_status."+string(s), nil) },
 		"in": func(id uuid.UUID, ids []uuid.UUID) bool {
 			for _, x := range ids {

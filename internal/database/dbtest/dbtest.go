@@ -235,3 +235,27 @@ func copyFile(from, to string) error {
 	}
 	return out.Close()
 }
+
+// Empty returns options for a database with no migrations applied, for tests
+// of migrating itself. It is dropped when the test ends.
+func Empty(t testing.TB) database.Options {
+	t.Helper()
+	if Dialect() == "sqlite" {
+		return database.Options{DataDir: t.TempDir()}
+	}
+	templateOnce.Do(func() { templateErr = buildTemplate() })
+	if templateErr != nil {
+		t.Fatalf("test database template: %v", templateErr)
+	}
+	name := "edt_empty_" + randomHex(8)
+	admin := adminDB(t)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		admin.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	})
+	return database.Options{URL: withDatabase(os.Getenv(EnvPostgres), name), DataDir: t.TempDir()}
+}
