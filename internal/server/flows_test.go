@@ -420,3 +420,12 @@ func TestOperationsEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// htmx asks for the page body only; the console's live search uses it.
+func TestHtmxGetsContentOnly(t *testing.T) {
+	e := newEnv(t)
+	body := readBody(t, e.do(request{method: "GET", path: "/admin/?q=bra", as: "admin", header: map[string]string{"HX-Request": "true"}}))
+	if strings.Contains(body, "<html") || !strings.Contains(body, `id="tenants"`) || !strings.Contains(body, "Bravo Property") {
+		t.Errorf("htmx response is not the content block: %.200s", body)
+	}
+}

@@ -163,6 +163,24 @@ func TestAccountRoutes(t *testing.T) {
 	}
 }
 
+// Ending a session is the caller's own business: anonymous is refused,
+// another person's session is 404, one's own works.
+func TestSessionEndingRoutes(t *testing.T) {
+	e := newEnv(t)
+	other := e.actors["other"].session.ID.String()
+	mine := e.actors["worker"].session.ID.String()
+	expectStatus(t, e.do(request{method: "POST", path: "/account/sessions/" + mine + "/revoke", form: url.Values{}}), http.StatusFound, "anonymous HTML")
+	expectStatus(t, e.do(request{method: "DELETE", path: "/api/v1/sessions/" + mine}), http.StatusUnauthorized, "anonymous API")
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/auth/logout"}), http.StatusUnauthorized, "anonymous logout")
+	expectStatus(t, e.do(request{method: "POST", path: "/account/sessions/" + other + "/revoke", as: "worker", form: url.Values{}}), http.StatusNotFound, "someone else's")
+	expectStatus(t, e.do(request{method: "DELETE", path: "/api/v1/sessions/not-a-uuid", as: "worker"}), http.StatusNotFound, "bad id")
+	expectStatus(t, e.do(request{method: "POST", path: "/account/sessions/" + mine + "/revoke", as: "worker", form: url.Values{}}), http.StatusSeeOther, "own browser session")
+	expectStatus(t, e.do(request{method: "GET", path: "/account", as: "worker"}), http.StatusFound, "after ending the browser session")
+	expectStatus(t, e.do(request{method: "GET", path: "/api/v1/me", as: "worker"}), http.StatusOK, "the API token lives on")
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/auth/logout", as: "worker"}), http.StatusNoContent, "logout of the token")
+	expectStatus(t, e.do(request{method: "GET", path: "/api/v1/me", as: "worker"}), http.StatusUnauthorized, "after logout")
+}
+
 func expectStatus(t *testing.T, resp *http.Response, want int, who string) {
 	t.Helper()
 	if resp.StatusCode != want {
