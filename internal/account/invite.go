@@ -80,6 +80,9 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, t *tenant.Tenant, req 
 		Where("tenant_id = ? AND email = ? AND accepted_at IS NULL AND revoked_at IS NULL", t.ID, email).Exec(ctx); err != nil {
 		return nil, "", err
 	}
+	if err := s.checkSeats(ctx, tx, t.ID, 1, true); err != nil {
+		return nil, "", err
+	}
 	token, hash := newToken()
 	ids := make([]string, len(a.EstateIDs))
 	for i, id := range a.EstateIDs {

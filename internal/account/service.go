@@ -31,6 +31,7 @@ type Settings struct {
 	PasswordResetTTL   time.Duration
 	InvitationTTL      time.Duration
 	SessionCacheTTL    time.Duration
+	Limits             tenant.PlanLimits
 }
 
 // Service is the use cases of people and access.
@@ -503,11 +504,41 @@ func (s *Service) addMember(ctx context.Context, tx bun.IDB, tenantID, userID uu
 	if err != nil {
 		return err
 	}
+	if err := activeMember(ctx, tx, tenantID, userID); errors.Is(err, database.ErrNotFound) {
+		if err := s.checkSeats(ctx, tx, tenantID, 1, false); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	m := &Membership{TenantID: tenantID, ID: newID(), UserID: userID, CreatedAt: s.now()}
 	if _, err := tx.NewInsert().Model(m).On("CONFLICT (tenant_id, user_id) DO UPDATE").Set("disabled_at = NULL").Exec(ctx); err != nil {
 		return err
 	}
 	return s.writeAccess(ctx, tx, tenantID, userID, a)
+}
+
+// checkSeats refuses a new member or invitation past the plan's staff
+// seats. Pending invitations hold a seat, so that accepting one never fails.
+func (s *Service) checkSeats(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, adding int, invitation bool) error {
+	t, err := tenant.ByID(ctx, tx, tenantID)
+	if err != nil {
+		return err
+	}
+	members, err := tx.NewSelect().Model((*Membership)(nil)).Where("tenant_id = ? AND disabled_at IS NULL", tenantID).Count(ctx)
+	if err != nil {
+		return err
+	}
+	pending := 0
+	if invitation {
+		n, err := tx.NewSelect().Model((*Invitation)(nil)).
+			Where("tenant_id = ? AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?", tenantID, s.now()).Count(ctx)
+		if err != nil {
+			return err
+		}
+		pending = int(n)
+	}
+	return s.set.Limits.Check(t.Plan, "staff", int(members)+pending+adding)
 }
 
 // SetAccess replaces a member's roles and estates. The tenant keeps at least

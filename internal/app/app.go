@@ -25,6 +25,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/web"
 )
 
@@ -117,14 +118,22 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
+	limits := tenant.PlanLimits{}
+	for plan, spec := range cfg.PlanLimits {
+		if limits[plan], err = tenant.ParseLimits(spec); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("ESTATEDESK_PLAN_%s: %w", strings.ToUpper(plan), err)
+		}
+	}
 	accounts := account.NewService(db, account.Settings{
 		BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL, LoginWindow: cfg.LoginWindow,
 		LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
 		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL,
+		Limits: limits,
 	}, mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estate.NewService(db),
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estate.NewService(db, limits),
 		applier: &manifest.Applier{DB: db, Accounts: accounts, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 

@@ -39,6 +39,8 @@ type Config struct {
 	BodyLimitBytes     int
 	DefaultTimeZone    string
 	DefaultLocale      string
+	// PlanLimits: plan → "ESTATES,UNITS,STAFF" caps (0 = unlimited).
+	PlanLimits map[string]string
 }
 
 // SMTP settings; an empty Host writes mail to the log instead.
@@ -70,6 +72,7 @@ func Default() Config {
 		BodyLimitBytes:     4 << 20,
 		DefaultTimeZone:    "Asia/Shanghai",
 		DefaultLocale:      "zh-CN",
+		PlanLimits:         map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},
 	}
 }
 
@@ -142,6 +145,11 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SMTP_PASSWORD", &c.SMTP.Password)
 	str("SMTP_FROM", &c.SMTP.From)
 	str("DEFAULT_TIME_ZONE", &c.DefaultTimeZone)
+	for plan := range c.PlanLimits {
+		if v := getenv("ESTATEDESK_PLAN_" + strings.ToUpper(plan)); v != "" {
+			c.PlanLimits[plan] = v
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -205,5 +213,8 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_SMTP_USERNAME / _PASSWORD", "", "SMTP credentials"},
 		{"", "ESTATEDESK_SMTP_FROM", d.SMTP.From, "sender address"},
 		{"", "ESTATEDESK_DEFAULT_TIME_ZONE", d.DefaultTimeZone, "time zone of new tenants"},
+		{"", "ESTATEDESK_PLAN_STARTER", d.PlanLimits["starter"], "starter plan caps: estates,units,staff seats (0 = unlimited)"},
+		{"", "ESTATEDESK_PLAN_GROWTH", d.PlanLimits["growth"], "growth plan caps: estates,units,staff seats"},
+		{"", "ESTATEDESK_PLAN_ENTERPRISE", d.PlanLimits["enterprise"], "enterprise plan caps (unlimited)"},
 	}
 }

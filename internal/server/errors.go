@@ -8,6 +8,7 @@ import (
 
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -40,7 +41,10 @@ func classify(err error) (int, string) {
 	var fe *fiber.Error
 	var te *account.ThrottledError
 	var fieldErr *fieldError
+	var limitErr *tenant.LimitError
 	switch {
+	case errors.As(err, &limitErr):
+		return fiber.StatusUnprocessableEntity, "plan_limit_" + limitErr.What
 	case errors.As(err, &fieldErr):
 		return fiber.StatusUnprocessableEntity, "validation"
 	case errors.Is(err, database.ErrNotFound), errors.Is(err, errNotFoundRoute):
@@ -95,6 +99,28 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "invalid_plan"
 	case errors.Is(err, tenant.ErrInvalidZone):
 		return fiber.StatusUnprocessableEntity, "invalid_time_zone"
+	case errors.Is(err, estate.ErrInvalidName):
+		return fiber.StatusUnprocessableEntity, "invalid_estate_name"
+	case errors.Is(err, estate.ErrNameTaken):
+		return fiber.StatusConflict, "name_taken"
+	case errors.Is(err, estate.ErrInvalidHours):
+		return fiber.StatusUnprocessableEntity, "invalid_hours"
+	case errors.Is(err, estate.ErrInvalidDay):
+		return fiber.StatusUnprocessableEntity, "invalid_day"
+	case errors.Is(err, estate.ErrInvalidArea):
+		return fiber.StatusUnprocessableEntity, "invalid_area"
+	case errors.Is(err, estate.ErrInvalidUnit):
+		return fiber.StatusUnprocessableEntity, "invalid_unit"
+	case errors.Is(err, estate.ErrUnitTaken):
+		return fiber.StatusConflict, "unit_taken"
+	case errors.Is(err, estate.ErrInvalidPhone):
+		return fiber.StatusUnprocessableEntity, "invalid_phone"
+	case errors.Is(err, estate.ErrInvalidPerson):
+		return fiber.StatusUnprocessableEntity, "invalid_person"
+	case errors.Is(err, estate.ErrInvalidRelation):
+		return fiber.StatusUnprocessableEntity, "invalid_relation"
+	case errors.Is(err, estate.ErrArchived):
+		return fiber.StatusConflict, "archived"
 	case errors.Is(err, database.ErrConflict):
 		return fiber.StatusConflict, "conflict"
 	case errors.As(err, &fe):
@@ -128,7 +154,13 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.Log.ErrorContext(ctx, "request failed", "err", err, "method", c.Method(), "path", c.Path())
 	}
 	lang := langOf(c)
-	msg := s.Catalog.T(lang, "error."+code, nil)
+	// Some refusals carry what their message names (the plan, the limit).
+	var data map[string]any
+	var md interface{ MessageData() map[string]any }
+	if errors.As(err, &md) {
+		data = md.MessageData()
+	}
+	msg := s.Catalog.T(lang, "error."+code, data)
 	var te *account.ThrottledError
 	if errors.As(err, &te) {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(te.RetryAfter.Seconds()+0.5)))

@@ -107,7 +107,8 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	log := slog.New(slog.NewJSONHandler(logTo, nil))
 	e.accounts = account.NewService(e.db, account.Settings{BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL,
 		LoginWindow: cfg.LoginWindow, LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
-		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL}, e.mail, log)
+		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL,
+		Limits: tenant.DefaultPlanLimits()}, e.mail, log)
 	cat, err := i18n.Load(web.FS)
 	must(t, err)
 	e.accounts.SetTranslate(cat.T)
@@ -136,7 +137,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 
 	e.authz, err = rbac.New(ctx, e.db)
 	must(t, err)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estate.NewService(e.db),
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estate.NewService(e.db, tenant.DefaultPlanLimits()),
 		Authz: e.authz, Catalog: cat, Log: log})
 	must(t, err)
 	return e
