@@ -249,6 +249,7 @@ func (s *Service) SetCalendar(ctx context.Context, tenantID uuid.UUID, scope Sco
 
 // BuildingSummary is a building with its unit counts.
 type BuildingSummary struct {
+	bun.BaseModel `bun:"table:buildings,alias:building"`
 	Building
 	Units    int `bun:"units" json:"units"`
 	Occupied int `bun:"occupied" json:"occupied"`
@@ -424,6 +425,7 @@ func (s *Service) insertUnits(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 
 // GridUnit is a unit in the floor grid, with its primary contact.
 type GridUnit struct {
+	bun.BaseModel `bun:"table:units,alias:unit"`
 	Unit
 	Contact string `bun:"contact" json:"contact"`
 }
