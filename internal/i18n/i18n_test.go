@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"io/fs"
+	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -22,18 +23,30 @@ func flatten(prefix string, v any, out map[string]bool) {
 	out[strings.TrimSuffix(prefix, ".")] = true
 }
 
+// keys reads every file of a language: locales/<lang>.yaml and the
+// module files locales/<module>.<lang>.yaml.
 func keys(t *testing.T, lang string) map[string]bool {
 	t.Helper()
-	b, err := fs.ReadFile(web.FS, "locales/"+lang+".yaml")
+	files, err := fs.Glob(web.FS, "locales/*.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v map[string]any
-	if err := yaml.Unmarshal(b, &v); err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]bool{}
-	flatten("", v, out)
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".yaml")
+		if name != lang && !strings.HasSuffix(name, "."+lang) {
+			continue
+		}
+		b, err := fs.ReadFile(web.FS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := yaml.Unmarshal(b, &v); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		flatten("", v, out)
+	}
 	return out
 }
 
