@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -76,12 +77,16 @@ var hashParams = argon2id.DefaultParams
 // HashPassword hashes a password that passed ValidPassword.
 func HashPassword(pw string) (string, error) { return argon2id.CreateHash(pw, hashParams) }
 
-// dummyHash equalizes the time of a sign-in for an unknown email.
-var dummyHash, _ = argon2id.CreateHash("estatedesk-no-such-user", hashParams)
+// dummyHash equalizes the time of a sign-in for an unknown email. Made on
+// first use: hashing costs 150 ms, which start-up should not pay.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := argon2id.CreateHash("estatedesk-no-such-user", hashParams)
+	return h
+})
 
 func checkPassword(pw, hash string) bool {
 	if hash == "" {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, err := argon2id.ComparePasswordAndHash(pw, hash)
 	return err == nil && ok

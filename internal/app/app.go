@@ -25,6 +25,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/web"
 )
@@ -35,6 +36,7 @@ Usage:
   estatedesk serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo]
   estatedesk migrate up|down|status
   estatedesk tenants apply FILE [--dry-run]
+  estatedesk tenants export SLUG                          (print the tenant's manifest)
   estatedesk admin create --email EMAIL [--name NAME]   (password from ESTATEDESK_ADMIN_PASSWORD or stdin)
   estatedesk demo                                         (load the demo company and exit)
 
@@ -94,6 +96,7 @@ type services struct {
 	catalog  *i18n.Catalog
 	accounts *account.Service
 	estates  *estate.Service
+	teams    *team.Service
 	applier  *manifest.Applier
 }
 
@@ -133,8 +136,9 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	}, mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estate.NewService(db, limits),
-		applier: &manifest.Applier{DB: db, Accounts: accounts, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
+	estates, teams := estate.NewService(db, limits), team.NewService(db)
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams,
+		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
 // Ready, when not nil, receives the bound address once the server listens
@@ -163,7 +167,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	defer svc.db.Close()
 	if cfg.Demo {
-		res, err := loadDemo(ctx, svc.applier, svc.accounts)
+		res, err := loadDemo(ctx, svc)
 		if err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -238,8 +242,11 @@ func migrateCmd(ctx context.Context, args []string, stdio IO) error {
 }
 
 func tenantsCmd(ctx context.Context, args []string, stdio IO) error {
+	if len(args) > 0 && args[0] == "export" {
+		return exportCmd(ctx, args[1:], stdio)
+	}
 	if len(args) == 0 || args[0] != "apply" {
-		return errors.New("usage: estatedesk tenants apply FILE [--dry-run]")
+		return errors.New("usage: estatedesk tenants apply FILE [--dry-run] | tenants export SLUG")
 	}
 	var dryRun bool
 	cfg, rest, err := parseConfig("tenants apply", args[1:], stdio, func(fs *flag.FlagSet) {
@@ -270,6 +277,31 @@ func tenantsCmd(ctx context.Context, args []string, stdio IO) error {
 	}
 	printResult(stdio.Out, res, dryRun)
 	return nil
+}
+
+func exportCmd(ctx context.Context, args []string, stdio IO) error {
+	cfg, rest, err := parseConfig("tenants export", args, stdio, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: estatedesk tenants export SLUG")
+	}
+	svc, err := open(ctx, cfg, logging.New(stdio.Err, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer svc.db.Close()
+	m, err := svc.applier.Export(ctx, rest[0])
+	if err != nil {
+		return fmt.Errorf("tenant %q: %w", rest[0], err)
+	}
+	b, err := manifest.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = stdio.Out.Write(b)
+	return err
 }
 
 func printResult(w io.Writer, res *manifest.Result, dryRun bool) {
@@ -339,7 +371,7 @@ func demoCmd(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer svc.db.Close()
-	res, err := loadDemo(ctx, svc.applier, svc.accounts)
+	res, err := loadDemo(ctx, svc)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,16 @@ package app
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"sync"
 
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
 	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/manifest"
+	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/tenants"
 )
 
@@ -16,21 +22,78 @@ const DemoPassword = "demo12345"
 // DemoAdmin is the demo platform admin.
 const DemoAdmin = "admin@estatedesk.test"
 
-// loadDemo creates the demo accounts and applies tenants/demo.yaml. It is
-// idempotent: a second start finds everything in place and writes nothing.
-func loadDemo(ctx context.Context, applier *manifest.Applier, accounts *account.Service) (*manifest.Result, error) {
+// loadDemo creates the demo accounts, applies tenants/demo.yaml and moves
+// owners into most units. It is idempotent: a second start finds
+// everything in place and writes nothing.
+func loadDemo(ctx context.Context, svc *services) (*manifest.Result, error) {
 	m, err := manifest.Parse(tenants.Demo)
 	if err != nil {
 		return nil, err
 	}
 	hash := sync.OnceValues(func() (string, error) { return account.HashPassword(DemoPassword) })
-	if _, err := accounts.EnsureUser(ctx, DemoAdmin, "平台管理员", hash, true); err != nil {
+	if _, err := svc.accounts.EnsureUser(ctx, DemoAdmin, "平台管理员", hash, true); err != nil {
 		return nil, fmt.Errorf("demo admin: %w", err)
 	}
 	for _, s := range m.Staff {
-		if _, err := accounts.EnsureUser(ctx, s.Email, s.Name, hash, false); err != nil {
+		if _, err := svc.accounts.EnsureUser(ctx, s.Email, s.Name, hash, false); err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", s.Email, err)
 		}
 	}
-	return applier.Apply(ctx, m, manifest.Options{Direct: true})
+	res, err := svc.applier.Apply(ctx, m, manifest.Options{Direct: true})
+	if err != nil {
+		return nil, err
+	}
+	n, err := seedOwners(ctx, svc, m.Company.Slug)
+	if err != nil {
+		return nil, fmt.Errorf("demo owners: %w", err)
+	}
+	if n > 0 {
+		res.Changes = append(res.Changes, fmt.Sprintf("+ %d demo owner(s)", n))
+	}
+	return res, nil
+}
+
+var (
+	surnames = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+	given    = []string{"伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞",
+		"平", "刚", "桂英", "建国", "建华", "志强", "晓东", "海燕", "文博", "子涵", "欣怡", "浩然", "梓轩", "雨桐", "俊杰", "思远"}
+)
+
+// seedOwners gives about nine units in ten an owner with a phone, the same
+// ones on every machine: the unit's address decides, not a random draw.
+// Units that already have someone, or that the address leaves vacant, are
+// skipped, so a second run adds nothing.
+func seedOwners(ctx context.Context, svc *services, slug string) (int, error) {
+	t, err := tenant.BySlug(ctx, svc.db.Reader(), slug)
+	if err != nil {
+		return 0, err
+	}
+	var units []struct {
+		ID   uuid.UUID `bun:"id"`
+		Code string    `bun:"code"`
+	}
+	err = svc.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewSelect().TableExpr("units AS u").ColumnExpr("u.id, u.code").
+			Where("u.tenant_id = ? AND u.archived_at IS NULL", t.ID).
+			Where("NOT EXISTS (SELECT 1 FROM unit_persons AS l WHERE l.tenant_id = u.tenant_id AND l.unit_id = u.id)").
+			OrderExpr("u.code").Scan(ctx, &units)
+	})
+	if err != nil {
+		return 0, err
+	}
+	var occ []estate.NewOccupant
+	for _, u := range units {
+		h := fnv.New64a()
+		h.Write([]byte(slug + "/" + u.Code))
+		v := h.Sum64()
+		if v%100 >= 88 {
+			continue
+		}
+		name := string(surnames[v%uint64(len(surnames))]) + given[(v/97)%uint64(len(given))]
+		phone := fmt.Sprintf("13%d%08d", 5+v%5, (v/7)%100_000_000)
+		occ = append(occ, estate.NewOccupant{UnitID: u.ID,
+			Person: estate.PersonInput{Name: name, Phones: []string{phone}},
+			Link:   estate.LinkInput{Relation: estate.OwnerRel, PrimaryContact: true, From: "2020-06-01"}})
+	}
+	return len(occ), svc.estates.AddOccupants(ctx, t.ID, occ)
 }

@@ -367,8 +367,15 @@ func (s *Service) AddUnits(ctx context.Context, t *tenant.Tenant, scope Scope, b
 	if err != nil {
 		return 0, err
 	}
+	return s.AddUnitList(ctx, t, scope, buildingID, units, false)
+}
+
+// AddUnitList creates the listed units (entrance, floor, number, kind,
+// area, status) a building lacks, within the plan's limit; with dryRun it
+// only counts them.
+func (s *Service) AddUnitList(ctx context.Context, t *tenant.Tenant, scope Scope, buildingID uuid.UUID, units []Unit, dryRun bool) (int, error) {
 	created := 0
-	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		b, err := BuildingByID(ctx, tx, t.ID, buildingID)
 		if err != nil {
 			return err
@@ -376,7 +383,7 @@ func (s *Service) AddUnits(ctx context.Context, t *tenant.Tenant, scope Scope, b
 		if !scope.Allows(b.EstateID) {
 			return database.ErrNotFound
 		}
-		created, err = s.insertUnits(ctx, tx, t, b, units)
+		created, err = s.insertUnits(ctx, tx, t, b, units, dryRun)
 		return err
 	})
 	return created, err
@@ -384,7 +391,7 @@ func (s *Service) AddUnits(ctx context.Context, t *tenant.Tenant, scope Scope, b
 
 // insertUnits adds the units a building lacks and checks the plan's limit
 // on the total.
-func (s *Service) insertUnits(ctx context.Context, tx bun.IDB, t *tenant.Tenant, b *Building, units []Unit) (int, error) {
+func (s *Service) insertUnits(ctx context.Context, tx bun.IDB, t *tenant.Tenant, b *Building, units []Unit, dryRun bool) (int, error) {
 	var have []Unit
 	if err := tx.NewSelect().Model(&have).Column("entrance", "number").Where("tenant_id = ? AND building_id = ?", t.ID, b.ID).Scan(ctx); err != nil {
 		return 0, err
@@ -403,6 +410,12 @@ func (s *Service) insertUnits(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 		u.TenantID, u.ID, u.EstateID, u.BuildingID = t.ID, uuid.Must(uuid.NewV7()), b.EstateID, b.ID
 		u.Code = UnitCode(b.Name, u.Entrance, u.Number)
 		u.CreatedAt, u.UpdatedAt = now, now
+		if u.Kind == "" {
+			u.Kind = Home
+		}
+		if u.Status == "" {
+			u.Status = Vacant
+		}
 		add = append(add, u)
 	}
 	if len(add) == 0 {
@@ -414,6 +427,9 @@ func (s *Service) insertUnits(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 	}
 	if err := s.limits.Check(t.Plan, "units", n+len(add)); err != nil {
 		return 0, err
+	}
+	if dryRun {
+		return len(add), nil
 	}
 	for chunk := range slices.Chunk(add, 500) {
 		if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
@@ -737,4 +753,65 @@ func (s *Service) personInScope(ctx context.Context, tx bun.IDB, tenantID uuid.U
 		return nil, database.ErrNotFound
 	}
 	return p, nil
+}
+
+// NewOccupant is a person moving into a unit, for bulk seeding.
+type NewOccupant struct {
+	UnitID uuid.UUID
+	Person PersonInput
+	Link   LinkInput
+}
+
+// AddOccupants creates people and links them to units in one transaction
+// with batched inserts, and marks those units occupied (the demo seeds a
+// thousand owners this way at start-up).
+func (s *Service) AddOccupants(ctx context.Context, tenantID uuid.UUID, occ []NewOccupant) error {
+	now := s.now()
+	var persons []Person
+	var phones []personPhone
+	var links []Link
+	unitIDs := make([]uuid.UUID, 0, len(occ))
+	for _, o := range occ {
+		if err := o.Person.Clean(); err != nil {
+			return err
+		}
+		if !o.Link.Relation.Valid() {
+			return ErrInvalidRelation
+		}
+		p := Person{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), Name: o.Person.Name, Email: o.Person.Email, Notes: o.Person.Notes, CreatedAt: now, UpdatedAt: now}
+		persons = append(persons, p)
+		for i, ph := range o.Person.Phones {
+			phones = append(phones, personPhone{TenantID: tenantID, PersonID: p.ID, Phone: ph, Last4: ph[len(ph)-4:], Position: i})
+		}
+		links = append(links, Link{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), UnitID: o.UnitID, PersonID: p.ID, Relation: o.Link.Relation,
+			PrimaryContact: o.Link.PrimaryContact, From: o.Link.From, CreatedAt: now})
+		unitIDs = append(unitIDs, o.UnitID)
+	}
+	if len(occ) == 0 {
+		return nil
+	}
+	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		for chunk := range slices.Chunk(persons, 500) {
+			if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for chunk := range slices.Chunk(phones, 500) {
+			if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for chunk := range slices.Chunk(links, 500) {
+			if _, err := tx.NewInsert().Model(&chunk).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for chunk := range slices.Chunk(unitIDs, 500) {
+			if _, err := tx.NewUpdate().Model((*Unit)(nil)).Set("status = ?", Occupied).Set("updated_at = ?", now).
+				Where("tenant_id = ? AND id IN (?)", tenantID, bun.In(chunk)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
@@ -20,6 +21,8 @@ import (
 type Applier struct {
 	DB              *database.DB
 	Accounts        *account.Service
+	Estates         *estate.Service
+	Teams           *team.Service
 	DefaultTimeZone string
 }
 
@@ -53,6 +56,16 @@ func (a *Applier) Apply(ctx context.Context, m *Manifest, opts Options) (*Result
 	if t == nil { // dry run of a new company: everything below is new
 		for _, e := range m.Estates {
 			note("+ estate %q", e.Name)
+			for _, b := range e.Buildings {
+				us, err := units(b)
+				if err != nil {
+					return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+				}
+				note("+ building %s/%s with %d unit(s)", e.Name, b.Name, len(us))
+			}
+			for _, tm := range e.Teams {
+				note("+ team %s/%s", e.Name, tm.Name)
+			}
 		}
 		for _, s := range m.Staff {
 			note("+ invite %s as %s", s.Email, strings.Join(s.Roles, ","))
@@ -67,7 +80,165 @@ func (a *Applier) Apply(ctx context.Context, m *Manifest, opts Options) (*Result
 	if err := a.applyStaff(ctx, t, m.Staff, estates, opts, note, res.Links); err != nil {
 		return nil, err
 	}
+	for _, e := range m.Estates {
+		id := estates[e.Name]
+		if err := a.applyBuildings(ctx, t, e, id, opts, note); err != nil {
+			return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+		}
+		if err := a.applyTeams(ctx, t, e, id, opts, note); err != nil {
+			return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+		}
+	}
 	return res, nil
+}
+
+var all = estate.Scope{All: true}
+
+func (a *Applier) applyBuildings(ctx context.Context, t *tenant.Tenant, e Estate, estateID uuid.UUID, opts Options, note func(string, ...any)) error {
+	var have []estate.Building
+	if estateID != uuid.Nil {
+		err := a.DB.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			have, err = estate.Buildings(ctx, tx, t.ID, estateID, true)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, b := range e.Buildings {
+		us, err := units(b)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(have, func(x estate.Building) bool { return x.Name == b.Name })
+		if i < 0 {
+			note("+ building %s/%s with %d unit(s)", e.Name, b.Name, len(us))
+			if opts.DryRun {
+				continue
+			}
+			nb, err := a.Estates.CreateBuilding(ctx, t.ID, all, estateID, estate.BuildingInput{Name: b.Name, Floors: b.Floors})
+			if err != nil {
+				return fmt.Errorf("building %s: %w", b.Name, err)
+			}
+			if _, err := a.Estates.AddUnitList(ctx, t, all, nb.ID, us, false); err != nil {
+				return fmt.Errorf("building %s: %w", b.Name, err)
+			}
+			continue
+		}
+		n, err := a.Estates.AddUnitList(ctx, t, all, have[i].ID, us, opts.DryRun)
+		if err != nil {
+			return fmt.Errorf("building %s: %w", b.Name, err)
+		}
+		if n > 0 {
+			note("+ %d unit(s) in building %s/%s", n, e.Name, b.Name)
+		}
+	}
+	return nil
+}
+
+func (a *Applier) applyTeams(ctx context.Context, t *tenant.Tenant, e Estate, estateID uuid.UUID, opts Options, note func(string, ...any)) error {
+	if len(e.Teams) == 0 {
+		return nil
+	}
+	var have []team.Team
+	if estateID != uuid.Nil {
+		var err error
+		if have, err = a.Teams.List(ctx, t.ID, all, estateID); err != nil {
+			return err
+		}
+	}
+	members, err := a.Accounts.Members(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	userOf := func(email string) (*uuid.UUID, bool) {
+		if email == "" {
+			return nil, true
+		}
+		email, _ = account.NormalizeEmail(email)
+		for _, m := range members {
+			if m.Email == email {
+				return &m.UserID, true
+			}
+		}
+		return nil, false
+	}
+	for _, want := range e.Teams {
+		kind := team.Kind(want.Kind)
+		if !kind.Valid() {
+			return fmt.Errorf("team %s: unknown kind %q", want.Name, want.Kind)
+		}
+		leader, ok := userOf(want.Leader)
+		if !ok {
+			// Not a member yet (an invitation is pending): the next apply
+			// after they join completes the team.
+			note("~ team %s/%s: leader %s is not a member yet", e.Name, want.Name, want.Leader)
+		}
+		var memberIDs []uuid.UUID
+		for _, m := range want.Members {
+			if id, ok := userOf(m); ok {
+				memberIDs = append(memberIDs, *id)
+			} else {
+				note("~ team %s/%s: %s is not a member yet", e.Name, want.Name, m)
+			}
+		}
+		i := slices.IndexFunc(have, func(x team.Team) bool { return x.Name == want.Name })
+		if i < 0 {
+			note("+ team %s/%s", e.Name, want.Name)
+			if opts.DryRun {
+				continue
+			}
+			tm, err := a.Teams.Create(ctx, t.ID, all, estateID, kind, want.Name, leader)
+			if err != nil {
+				return fmt.Errorf("team %s: %w", want.Name, err)
+			}
+			if len(memberIDs) > 0 {
+				if _, err := a.Teams.SetMembers(ctx, t.ID, all, estateID, tm.ID, memberIDs); err != nil {
+					return fmt.Errorf("team %s: %w", want.Name, err)
+				}
+			}
+			continue
+		}
+		cur := have[i]
+		if cur.Kind != kind || !sameID(cur.LeaderID, leader) {
+			note("~ team %s/%s: kind %s, leader %s", e.Name, want.Name, kind, want.Leader)
+			if !opts.DryRun {
+				if _, err := a.Teams.Update(ctx, t.ID, all, estateID, cur.ID, team.Changes{Kind: kind, Name: cur.Name, LeaderID: leader}); err != nil {
+					return fmt.Errorf("team %s: %w", want.Name, err)
+				}
+			}
+		}
+		var curIDs []uuid.UUID
+		for _, m := range cur.Members {
+			if m.Active {
+				curIDs = append(curIDs, m.UserID)
+			}
+		}
+		if !sameIDs(curIDs, memberIDs) {
+			note("~ team %s/%s: members %s", e.Name, want.Name, strings.Join(want.Members, ","))
+			if !opts.DryRun {
+				if _, err := a.Teams.SetMembers(ctx, t.ID, all, estateID, cur.ID, memberIDs); err != nil {
+					return fmt.Errorf("team %s: %w", want.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func sameID(a, b *uuid.UUID) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+func sameIDs(a, b []uuid.UUID) bool {
+	key := func(ids []uuid.UUID) []string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = id.String()
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
 }
 
 func (a *Applier) applyCompany(ctx context.Context, c Company, opts Options, note func(string, ...any)) (*tenant.Tenant, error) {
@@ -114,32 +285,68 @@ func (a *Applier) applyCompany(ctx context.Context, c Company, opts Options, not
 
 func (a *Applier) applyEstates(ctx context.Context, t *tenant.Tenant, want []Estate, opts Options, note func(string, ...any)) (map[string]uuid.UUID, error) {
 	ids := map[string]uuid.UUID{}
-	err := a.DB.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		have, err := estate.List(ctx, tx, t.ID, true)
+	var have []estate.Estate
+	err := a.DB.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		have, err = estate.List(ctx, tx, t.ID, true)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range have {
+		ids[e.Name] = e.ID
+	}
+	for _, e := range want {
+		h, err := hours(e.BusinessHours)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("estate %q: %w", e.Name, err)
 		}
-		for _, e := range have {
-			ids[e.Name] = e.ID
-		}
-		for _, e := range want {
-			if _, ok := ids[e.Name]; ok {
-				continue
-			}
+		in := estate.EstateInput{Name: e.Name, Address: e.Address, OfficePhone: e.OfficePhone, BusinessHours: h}
+		days := calendarDays(e)
+		id, exists := ids[e.Name]
+		if !exists {
 			note("+ estate %q", e.Name)
 			if opts.DryRun {
 				ids[e.Name] = uuid.Nil
 				continue
 			}
-			row := &estate.Estate{TenantID: t.ID, Name: e.Name}
-			if err := estate.Insert(ctx, tx, row); err != nil {
-				return err
+			created, err := a.Estates.CreateEstate(ctx, t, in)
+			if err != nil {
+				return nil, fmt.Errorf("estate %q: %w", e.Name, err)
 			}
-			ids[e.Name] = row.ID
+			ids[e.Name] = created.ID
+			if len(days) > 0 {
+				if err := a.Estates.SetCalendar(ctx, t.ID, all, created.ID, h, days); err != nil {
+					return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+				}
+			}
+			continue
 		}
-		return nil
-	})
-	return ids, err
+		d, err := a.Estates.GetEstate(ctx, t.ID, all, id)
+		if err != nil {
+			return nil, err
+		}
+		cur := d.Estate
+		if cur.Address != e.Address || cur.OfficePhone != e.OfficePhone {
+			note("~ estate %q: address %q, office phone %q", e.Name, e.Address, e.OfficePhone)
+			if !opts.DryRun {
+				in.BusinessHours = cur.BusinessHours
+				if _, err := a.Estates.UpdateEstate(ctx, t.ID, all, id, in); err != nil {
+					return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+				}
+			}
+		}
+		if !sameHours(cur.BusinessHours, h) || !sameDays(d.Days, days) {
+			note("~ estate %q: business hours and calendar", e.Name)
+			if !opts.DryRun {
+				if err := a.Estates.SetCalendar(ctx, t.ID, all, id, h, days); err != nil {
+					return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+				}
+			}
+		}
+	}
+	return ids, nil
 }
 
 func (a *Applier) applyStaff(ctx context.Context, t *tenant.Tenant, want []Staff, estates map[string]uuid.UUID, opts Options,
