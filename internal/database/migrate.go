@@ -15,13 +15,14 @@ type MigrationData struct {
 	PG   bool
 	UUID string
 	TS   string
+	Blob string
 }
 
 func migrationData(pg bool) MigrationData {
 	if pg {
-		return MigrationData{PG: true, UUID: "uuid", TS: "timestamptz"}
+		return MigrationData{PG: true, UUID: "uuid", TS: "timestamptz", Blob: "bytea"}
 	}
-	return MigrationData{UUID: "text", TS: "timestamp"}
+	return MigrationData{UUID: "text", TS: "timestamp", Blob: "blob"}
 }
 
 func newMigrator(opts Options) (*migrate.Migrator, func() error, error) {
