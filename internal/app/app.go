@@ -20,6 +20,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
@@ -98,6 +99,7 @@ type services struct {
 	estates  *estate.Service
 	teams    *team.Service
 	applier  *manifest.Applier
+	jobs     *job.Client
 }
 
 // open migrates the database and wires the services.
@@ -114,6 +116,12 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	}
 	db, err := database.Open(ctx, dbOptions(cfg))
 	if err != nil {
+		return nil, err
+	}
+	// Every command can enqueue; only serve works the jobs (svc.jobs.Start).
+	jobs, err := job.New(db, job.Options{Logger: log, StopTimeout: cfg.ShutdownTimeout})
+	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	cat, err := i18n.Load(web.FS)
@@ -137,7 +145,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)
 	estates, teams := estate.NewService(db, limits), team.NewService(db)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams,
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -177,11 +185,18 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	if err != nil {
 		return err
 	}
-	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates,
+	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier,
 		Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}
+	// Cancelling ctx (the shutdown signal) begins the jobs' graceful stop
+	// while the HTTP server drains; the deferred stop waits for it before
+	// the database closes, on every way out of serve.
+	if err := svc.jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer stopJobs(ctx, svc.jobs, cfg.ShutdownTimeout, log)
 	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "startup_ms", time.Since(started).Milliseconds(),
 		"database", map[bool]string{true: "postgres", false: "sqlite"}[svc.db.Postgres()])
 	if ready != nil {
@@ -201,6 +216,16 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	return <-errc
+}
+
+// stopJobs waits for running jobs. They have had grace since the signal; a
+// few seconds more let the ones cancelled at its end return to the queue.
+func stopJobs(ctx context.Context, jobs *job.Client, grace time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace+5*time.Second)
+	defer cancel()
+	if err := jobs.Stop(ctx); err != nil {
+		log.Error("background jobs did not stop in time", "err", err)
+	}
 }
 
 func migrateCmd(ctx context.Context, args []string, stdio IO) error {

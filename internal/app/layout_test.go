@@ -25,6 +25,8 @@ func TestImportBoundaries(t *testing.T) {
 				t.Errorf("%s imports %s: only internal/rbac may use casbin", pkg, imp)
 			case strings.HasPrefix(imp, "github.com/stripe/") && pkg != "internal/subscription":
 				t.Errorf("%s imports %s: only internal/subscription may use stripe-go", pkg, imp)
+			case strings.HasPrefix(imp, "github.com/riverqueue/river/riverdriver") && pkg != "internal/job" && pkg != "internal/database":
+				t.Errorf("%s imports %s: only internal/job (client) and internal/database (migrations) use River drivers", pkg, imp)
 			case imp == mod+"internal/server" && pkg != "internal/app":
 				t.Errorf("%s imports the server package", pkg)
 			case imp == mod+"internal/app" && pkg != "cmd/estatedesk":

@@ -121,29 +121,37 @@ func (s *Service) searchUnits(ctx context.Context, tx bun.IDB, tenantID uuid.UUI
 }
 
 func (s *Service) searchPersons(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, scope Scope, q string, limit int, res *Results) error {
-	sel := tx.NewSelect().TableExpr("persons AS p").
-		ColumnExpr("p.id, p.name").
-		ColumnExpr("(SELECT ph.phone FROM person_phones AS ph WHERE ph.tenant_id = p.tenant_id AND ph.person_id = p.id ORDER BY ph.position LIMIT 1) AS phone").
-		ColumnExpr("l.unit_id, u.code AS unit_code, e.name AS estate").
-		Join("LEFT JOIN unit_persons AS l ON l.tenant_id = p.tenant_id AND l.person_id = p.id AND l.to_date = ''").
-		Join("LEFT JOIN units AS u ON u.tenant_id = l.tenant_id AND u.id = l.unit_id").
-		Join("LEFT JOIN estates AS e ON e.tenant_id = u.tenant_id AND e.id = u.estate_id").
-		Where("p.tenant_id = ? AND p.archived_at IS NULL", tenantID).
-		OrderExpr("p.name, u.code").Limit(int64(limit))
-	if !scope.All {
-		sel = scope.where(sel, "u.estate_id")
-	}
 	phone := NormalizePhone(q)
+	var sel *bun.SelectQuery
 	switch {
-	case digitsOnly(q) && len(q) == 4:
-		sel = sel.Where("p.id IN (SELECT ph.person_id FROM person_phones AS ph WHERE ph.tenant_id = ? AND ph.last4 = ?)", tenantID, q)
-	case phone != "":
-		sel = sel.Where("p.id IN (SELECT ph.person_id FROM person_phones AS ph WHERE ph.tenant_id = ? AND ph.phone = ?)", tenantID, phone)
+	case digitsOnly(q) && len(q) == 4, phone != "":
+		// Phone searches start from the phone index: the few people with
+		// that number, not every person in name order.
+		col, val := "ph.phone", phone
+		if digitsOnly(q) && len(q) == 4 {
+			col, val = "ph.last4", q
+		}
+		sel = tx.NewSelect().TableExpr("person_phones AS ph").
+			Join("JOIN persons AS p ON p.tenant_id = ph.tenant_id AND p.id = ph.person_id").
+			ColumnExpr("p.id, p.name, ph.phone").
+			Where("ph.tenant_id = ? AND ? = ?", tenantID, bun.Ident(col), val)
 	case digitsOnly(q):
 		return nil
 	default:
 		// Names are searched by prefix, which the (tenant_id, name) index serves.
-		sel = sel.Where("p.name >= ? AND p.name < ?", q, q+"\U0010FFFF")
+		sel = tx.NewSelect().TableExpr("persons AS p").
+			ColumnExpr("p.id, p.name").
+			ColumnExpr("(SELECT ph.phone FROM person_phones AS ph WHERE ph.tenant_id = p.tenant_id AND ph.person_id = p.id ORDER BY ph.position LIMIT 1) AS phone").
+			Where("p.tenant_id = ? AND p.name >= ? AND p.name < ?", tenantID, q, q+"\U0010FFFF")
+	}
+	sel = sel.ColumnExpr("l.unit_id, u.code AS unit_code, e.name AS estate").
+		Join("LEFT JOIN unit_persons AS l ON l.tenant_id = p.tenant_id AND l.person_id = p.id AND l.to_date = ''").
+		Join("LEFT JOIN units AS u ON u.tenant_id = l.tenant_id AND u.id = l.unit_id").
+		Join("LEFT JOIN estates AS e ON e.tenant_id = u.tenant_id AND e.id = u.estate_id").
+		Where("p.archived_at IS NULL").
+		OrderExpr("p.name, u.code").Limit(int64(limit))
+	if !scope.All {
+		sel = scope.where(sel, "u.estate_id")
 	}
 	return sel.Scan(ctx, &res.Persons)
 }

@@ -227,7 +227,9 @@ func (a *Applier) applyTeams(ctx context.Context, t *tenant.Tenant, e Estate, es
 	return nil
 }
 
-func sameID(a, b *uuid.UUID) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+func sameID(a, b *uuid.UUID) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
 
 func sameIDs(a, b []uuid.UUID) bool {
 	key := func(ids []uuid.UUID) []string {
@@ -242,15 +244,15 @@ func sameIDs(a, b []uuid.UUID) bool {
 }
 
 func (a *Applier) applyCompany(ctx context.Context, c Company, opts Options, note func(string, ...any)) (*tenant.Tenant, error) {
-	if c.TimeZone == "" {
-		c.TimeZone = a.DefaultTimeZone
-	}
-	want, err := tenant.New(c.Slug, c.Name, c.Plan, c.TimeZone, tenant.Status(c.Status))
-	if err != nil {
-		return nil, fmt.Errorf("company %q: %w", c.Slug, err)
-	}
-	t, err := tenant.BySlug(ctx, a.DB.Bun, want.Slug)
+	t, err := tenant.BySlug(ctx, a.DB.Reader(), strings.ToLower(strings.TrimSpace(c.Slug)))
 	if errors.Is(err, database.ErrNotFound) {
+		if c.TimeZone == "" {
+			c.TimeZone = a.DefaultTimeZone
+		}
+		want, err := tenant.New(c.Slug, c.Name, c.Plan, c.TimeZone, tenant.Status(c.Status))
+		if err != nil {
+			return nil, fmt.Errorf("company %q: %w", c.Slug, err)
+		}
 		note("+ company %s %q (plan %s, %s, %s)", want.Slug, want.Name, want.Plan, want.TimeZone, want.Status)
 		if opts.DryRun {
 			return nil, nil
@@ -260,27 +262,40 @@ func (a *Applier) applyCompany(ctx context.Context, c Company, opts Options, not
 	if err != nil {
 		return nil, err
 	}
-	changed := false
-	field := func(name string, have *string, want string) {
-		if *have != want {
-			note("~ company %s: %s %q → %q", t.Slug, name, *have, want)
-			*have, changed = want, true
+	// For an existing company only the fields the manifest names change, so
+	// that a manifest that only adds an estate needs nothing but the slug.
+	next := *t
+	set := func(have *string, want string) {
+		if want != "" {
+			*have = want
 		}
 	}
-	field("name", &t.Name, want.Name)
-	field("plan", &t.Plan, want.Plan)
-	field("time_zone", &t.TimeZone, want.TimeZone)
+	set(&next.Name, c.Name)
+	set(&next.Plan, c.Plan)
+	set(&next.TimeZone, c.TimeZone)
 	if c.Status != "" {
-		st := string(t.Status)
-		field("status", &st, string(want.Status))
-		t.Status = tenant.Status(st)
+		next.Status = tenant.Status(c.Status)
 	}
+	if _, err := tenant.New(next.Slug, next.Name, next.Plan, next.TimeZone, next.Status); err != nil {
+		return nil, fmt.Errorf("company %q: %w", c.Slug, err)
+	}
+	changed := false
+	field := func(name, have, want string) {
+		if have != want {
+			note("~ company %s: %s %q → %q", t.Slug, name, have, want)
+			changed = true
+		}
+	}
+	field("name", t.Name, next.Name)
+	field("plan", t.Plan, next.Plan)
+	field("time_zone", t.TimeZone, next.TimeZone)
+	field("status", string(t.Status), string(next.Status))
 	if changed && !opts.DryRun {
-		if err := tenant.Update(ctx, a.DB.Bun, t); err != nil {
+		if err := tenant.Update(ctx, a.DB.Bun, &next); err != nil {
 			return nil, err
 		}
 	}
-	return t, nil
+	return &next, nil
 }
 
 func (a *Applier) applyEstates(ctx context.Context, t *tenant.Tenant, want []Estate, opts Options, note func(string, ...any)) (map[string]uuid.UUID, error) {

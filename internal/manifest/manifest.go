@@ -21,7 +21,7 @@ type Manifest struct {
 // Company is the tenant itself.
 type Company struct {
 	Slug     string `yaml:"slug"`
-	Name     string `yaml:"name"`
+	Name     string `yaml:"name,omitempty"`
 	Plan     string `yaml:"plan,omitempty"`
 	TimeZone string `yaml:"time_zone,omitempty"`
 	Status   string `yaml:"status,omitempty"`

@@ -12,11 +12,17 @@ func (s *Server) adminTenantShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	t, err := tenant.ByID(ctx, s.DB.Reader(), id)
+	t, err := tenant.ByID(c.UserContext(), s.DB.Reader(), id)
 	if err != nil {
 		return err
 	}
+	return s.adminTenantPage(c, t, nil)
+}
+
+// adminTenantPage renders one tenant in the console, with extra data from
+// the manifest forms.
+func (s *Server) adminTenantPage(c *fiber.Ctx, t *tenant.Tenant, extra map[string]any) error {
+	ctx := c.UserContext()
 	members, err := s.Accounts.Members(ctx, t.ID)
 	if err != nil {
 		return err
@@ -28,8 +34,9 @@ func (s *Server) adminTenantShow(c *fiber.Ctx) error {
 	if isAPI(c) {
 		return c.JSON(fiber.Map{"tenant": t, "members": members, "pending_invitations": len(invitations)})
 	}
-	return s.render(c, "admin_tenant", "admin.tenant.title", map[string]any{
-		"T": t, "Members": members, "Invitations": invitations,
-		"Statuses": []tenant.Status{tenant.Trialing, tenant.Active, tenant.PastDue, tenant.Suspended, tenant.Canceled},
-	})
+	data := map[string]any{"T": t, "Members": members, "Invitations": invitations}
+	for k, v := range extra {
+		data[k] = v
+	}
+	return s.render(c, "admin_tenant", "admin.tenant.title", data)
 }

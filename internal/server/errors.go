@@ -10,6 +10,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/logging"
+	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
@@ -99,6 +100,10 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "invalid_plan"
 	case errors.Is(err, tenant.ErrInvalidZone):
 		return fiber.StatusUnprocessableEntity, "invalid_time_zone"
+	case errors.As(err, new(*errManifest)):
+		return fiber.StatusUnprocessableEntity, "invalid_manifest"
+	case errors.Is(err, errSlugMismatch):
+		return fiber.StatusUnprocessableEntity, "manifest_slug_mismatch"
 	case errors.Is(err, estate.ErrInvalidName):
 		return fiber.StatusUnprocessableEntity, "invalid_estate_name"
 	case errors.Is(err, estate.ErrNameTaken):
@@ -120,6 +125,22 @@ func classify(err error) (int, string) {
 	case errors.Is(err, estate.ErrInvalidRelation):
 		return fiber.StatusUnprocessableEntity, "invalid_relation"
 	case errors.Is(err, estate.ErrArchived):
+		return fiber.StatusConflict, "archived"
+	case errors.Is(err, team.ErrInvalidName):
+		return fiber.StatusUnprocessableEntity, "invalid_team_name"
+	case errors.Is(err, team.ErrInvalidKind):
+		return fiber.StatusUnprocessableEntity, "invalid_team_kind"
+	case errors.Is(err, team.ErrNameTaken):
+		return fiber.StatusConflict, "team_name_taken"
+	case errors.Is(err, team.ErrLeaderNotEligible):
+		return fiber.StatusUnprocessableEntity, "team_leader_ineligible"
+	case errors.Is(err, team.ErrMemberNotEligible):
+		return fiber.StatusUnprocessableEntity, "team_member_ineligible"
+	case errors.Is(err, team.ErrNotInEstate):
+		return fiber.StatusUnprocessableEntity, "team_staff_outside_estate"
+	case errors.Is(err, team.ErrTooManyMembers):
+		return fiber.StatusUnprocessableEntity, "team_too_many_members"
+	case errors.Is(err, team.ErrArchived):
 		return fiber.StatusConflict, "archived"
 	case errors.Is(err, database.ErrConflict):
 		return fiber.StatusConflict, "conflict"

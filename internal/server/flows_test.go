@@ -3,11 +3,14 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/tenant"
@@ -428,4 +431,77 @@ func TestHtmxGetsContentOnly(t *testing.T) {
 	if strings.Contains(body, "<html") || !strings.Contains(body, `id="tenants"`) || !strings.Contains(body, "Bravo Property") {
 		t.Errorf("htmx response is not the content block: %.200s", body)
 	}
+}
+
+// The console onboards an estate through a manifest: the form produces
+// one, the preview changes nothing, applying creates the estate.
+func TestConsoleOnboardsEstateByManifest(t *testing.T) {
+	e := newEnv(t)
+	path := "/admin/tenants/" + e.alpha.ID.String()
+	body := html.UnescapeString(readBody(t, e.do(request{method: "POST", path: path + "/estate", as: "admin",
+		form: url.Values{"name": {"West"}, "buildings": {"A 3 2 1,2 88.50\nB 2 1"}, "standard_teams": {"true"}}})))
+	for _, want := range []string{"slug: alpha", "name: West", "+ building West/A with 12 unit(s)", "+ team West/维修班"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	if es, _ := e.estatesOf(t); len(es) != 2 {
+		t.Fatalf("preview created the estate: %v", es)
+	}
+	m := "company: {slug: alpha}\nestates:\n  - name: West\n    buildings: [{name: A, units: [{floors: 1-3, per_floor: 2}]}]\n"
+	resp := e.do(request{method: "POST", path: "/api/v1" + path + "/manifest", as: "admin", json: map[string]any{"manifest": m}})
+	var out struct {
+		Changes []string `json:"changes"`
+	}
+	decode(t, resp, &out)
+	if len(out.Changes) != 2 {
+		t.Errorf("apply: %v", out.Changes)
+	}
+	if es, _ := e.estatesOf(t); len(es) != 3 {
+		t.Errorf("estates after apply: %v", es)
+	}
+	resp = e.do(request{method: "POST", path: "/api/v1" + path + "/manifest", as: "admin", json: map[string]any{"manifest": m}})
+	decode(t, resp, &out)
+	if len(out.Changes) != 0 {
+		t.Errorf("second apply: %v", out.Changes)
+	}
+	for name, bad := range map[string]string{
+		"other company": "company: {slug: bravo}\nestates: [{name: X}]\n",
+		"not yaml":      "company: [",
+		"unknown key":   "company: {slug: alpha}\nestatez: []\n",
+	} {
+		resp := e.do(request{method: "POST", path: "/api/v1" + path + "/manifest", as: "admin", json: map[string]any{"manifest": bad}})
+		expectStatus(t, resp, http.StatusUnprocessableEntity, name)
+	}
+}
+
+func (e *env) estatesOf(t *testing.T) ([]string, error) {
+	var names []string
+	err := e.db.ReadTenant(context.Background(), e.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewRaw("SELECT name FROM estates WHERE tenant_id = ?", e.alpha.ID).Scan(ctx, &names)
+	})
+	return names, err
+}
+
+// Staff seats: members plus pending invitations may not pass the plan's
+// limit; the refusal names the plan and the limit.
+func TestStaffSeatLimit(t *testing.T) {
+	e := newEnv(t)
+	e.alpha.Plan = "starter" // 10 seats; alpha has 7 members and 1 pending invitation
+	must(t, tenant.Update(context.Background(), e.db.Bun, e.alpha))
+	invite := func(email string) *http.Response {
+		return e.do(request{method: "POST", path: "/api/v1/t/alpha/staff/invitations", as: "manager",
+			json: map[string]any{"email": email, "roles": []string{"clerk"}}})
+	}
+	expectStatus(t, invite("n9@example.com"), http.StatusCreated, "9th seat")
+	expectStatus(t, invite("n10@example.com"), http.StatusCreated, "10th seat")
+	resp := invite("n11@example.com")
+	var p map[string]any
+	decode(t, resp, &p)
+	if resp.StatusCode != http.StatusUnprocessableEntity || p["code"] != "plan_limit_staff" || !strings.Contains(p["title"].(string), "10") {
+		t.Errorf("11th seat: %d %v", resp.StatusCode, p)
+	}
+	// Withdrawing an invitation frees its seat.
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/staff/invitations/" + e.pending.ID.String() + "/revoke", as: "manager"}), 204, "revoke")
+	expectStatus(t, invite("n11@example.com"), http.StatusCreated, "seat freed")
 }

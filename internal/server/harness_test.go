@@ -24,8 +24,10 @@ import (
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/mail"
+	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/web"
 )
@@ -137,8 +139,10 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 
 	e.authz, err = rbac.New(ctx, e.db)
 	must(t, err)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estate.NewService(e.db, tenant.DefaultPlanLimits()),
-		Authz: e.authz, Catalog: cat, Log: log})
+	estates := estate.NewService(e.db, tenant.DefaultPlanLimits())
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates,
+		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
+		Authz:     e.authz, Catalog: cat, Log: log})
 	must(t, err)
 	return e
 }

@@ -36,6 +36,30 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/staff/invitations/:id/revoke", "staff", "invite", both, s.invitationRevoke),
 		tr("POST", "/staff/:user/access", "staff", "manage", both, s.staffAccess),
 		tr("POST", "/staff/:user/remove", "staff", "manage", both, s.staffRemove),
+		tr("GET", "/estates", "estate", "read", both, s.estateList),
+		tr("POST", "/estates", "estate", "create", both, s.estateCreate),
+		tr("GET", "/estates/:estate", "estate", "read", both, s.estateShow),
+		tr("POST", "/estates/:estate", "estate", "update", both, s.estateUpdate),
+		tr("POST", "/estates/:estate/archive", "estate", "archive", both, s.estateArchive),
+		tr("POST", "/estates/:estate/restore", "estate", "archive", both, s.estateRestore),
+		tr("POST", "/estates/:estate/calendar", "estate", "update", both, s.estateCalendar),
+		tr("GET", "/estates/:estate/buildings", "estate", "read", apiOnly, s.buildingList),
+		tr("POST", "/estates/:estate/buildings", "estate", "update", both, s.buildingCreate),
+		tr("GET", "/buildings/:building", "estate", "read", both, s.buildingShow),
+		tr("POST", "/buildings/:building/units", "estate", "update", both, s.unitGenerate),
+		tr("GET", "/units/:unit", "estate", "read", both, s.unitShow),
+		tr("POST", "/units/:unit", "estate", "update", both, s.unitUpdate),
+		tr("POST", "/units/:unit/persons", "person", "manage", both, s.personAdd),
+		tr("POST", "/links/:link/end", "person", "manage", both, s.personUnlink),
+		tr("GET", "/persons/:person", "estate", "read", both, s.personShow),
+		tr("POST", "/persons/:person", "person", "manage", both, s.personUpdate),
+		tr("GET", "/search", "estate", "read", both, s.searchShow),
+		tr("GET", "/estates/:estate/teams", "team", "read", both, s.teamList),
+		tr("POST", "/estates/:estate/teams", "team", "manage", both, s.teamCreate),
+		tr("GET", "/estates/:estate/teams/:team", "team", "read", apiOnly, s.teamShow),
+		tr("POST", "/estates/:estate/teams/:team", "team", "manage", both, s.teamUpdate),
+		tr("POST", "/estates/:estate/teams/:team/members", "team", "manage", both, s.teamMembers),
+		tr("POST", "/estates/:estate/teams/:team/archive", "team", "manage", both, s.teamArchive),
 	}
 }
 
@@ -72,6 +96,8 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/tenants", s.adminTenantCreate)
 	admin.Get("/tenants/:id", s.adminTenantShow)
 	admin.Post("/tenants/:id/status", s.adminTenantStatus)
+	admin.Post("/tenants/:id/manifest", s.adminManifestApply)
+	admin.Post("/tenants/:id/estate", s.adminEstateOnboard)
 
 	ws := web.Group("/t/:slug", s.requireUser, s.resolveTenant)
 
@@ -88,6 +114,7 @@ func (s *Server) routes(app *fiber.App) {
 	apiAdmin.Post("/tenants", s.adminTenantCreate)
 	apiAdmin.Get("/tenants/:id", s.adminTenantShow)
 	apiAdmin.Post("/tenants/:id/status", s.adminTenantStatus)
+	apiAdmin.Post("/tenants/:id/manifest", s.adminManifestApply)
 	apiWS := api.Group("/t/:slug", s.requireUser, s.resolveTenant)
 
 	for _, r := range s.tenantRoutes() {

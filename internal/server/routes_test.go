@@ -128,6 +128,11 @@ func TestAdminRoutesScenarios(t *testing.T) {
 			"manager_email": "boss@charlie.example.com"}},
 		{method: "GET", path: "/api/v1/admin/tenants/{alpha}", want: 200},
 		{method: "POST", path: "/api/v1/admin/tenants/{alpha}/status", json: map[string]any{"status": "suspended"}, want: 200},
+		{method: "POST", path: "/admin/tenants/{alpha}/manifest", want: 200,
+			form: url.Values{"manifest": {"company: {slug: alpha}\nestates: [{name: West}]\n"}, "dry_run": {"true"}}},
+		{method: "POST", path: "/admin/tenants/{alpha}/estate", want: 200, form: url.Values{"name": {"West"}, "buildings": {"1 3 2"}}},
+		{method: "POST", path: "/api/v1/admin/tenants/{alpha}/manifest", want: 200,
+			json: map[string]any{"manifest": "company: {slug: alpha}\nestates: [{name: West}]\n", "dry_run": true}},
 	}
 	for _, s := range scenarios {
 		t.Run(s.method+" "+s.path, func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -32,10 +33,12 @@ type Deps struct {
 	DB       *database.DB
 	Accounts *account.Service
 	Estates  *estate.Service
-	Authz    Authorizer
-	Catalog  *i18n.Catalog
-	Log      *slog.Logger
-	Metrics  *Metrics
+	// Manifests applies tenant manifests from the platform console.
+	Manifests *manifest.Applier
+	Authz     Authorizer
+	Catalog   *i18n.Catalog
+	Log       *slog.Logger
+	Metrics   *Metrics
 }
 
 // Server holds the dependencies of the handlers.

@@ -3,7 +3,8 @@ package team
 import "errors"
 
 // Errors of the team use cases. A team or estate outside the caller's scope
-// or tenant is database.ErrNotFound, as if it did not exist.
+// or tenant is database.ErrNotFound, as if it did not exist; an archived
+// estate refuses new teams with estate.ErrArchived.
 var (
 	ErrInvalidName       = errors.New("team: the name must be 1–50 characters")
 	ErrInvalidKind       = errors.New("team: unknown kind")
@@ -13,5 +14,4 @@ var (
 	ErrNotInEstate       = errors.New("team: the person is not assigned to the team's estate")
 	ErrTooManyMembers    = errors.New("team: too many members")
 	ErrArchived          = errors.New("team: the team is archived")
-	ErrEstateArchived    = errors.New("team: the estate is archived")
 )

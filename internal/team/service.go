@@ -57,7 +57,7 @@ func (s *Service) Create(ctx context.Context, tenantID uuid.UUID, scope estate.S
 			return err
 		}
 		if e.ArchivedAt != nil {
-			return ErrEstateArchived
+			return estate.ErrArchived
 		}
 		t, err := New(tenantID, estateID, kind, name, leaderID, s.now())
 		if err != nil {

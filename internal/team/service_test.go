@@ -374,7 +374,7 @@ func TestEnsureStandardIsIdempotent(t *testing.T) {
 	wantErr(t, "another tenant's estate", err, database.ErrNotFound)
 	f.archiveEstate(f.north)
 	_, err = f.teams.EnsureStandard(f.ctx, f.alpha.ID, f.north)
-	wantErr(t, "archived estate", err, team.ErrEstateArchived)
+	wantErr(t, "archived estate", err, estate.ErrArchived)
 }
 
 func TestArchivedEstateGetsNoNewTeams(t *testing.T) {
@@ -384,7 +384,7 @@ func TestArchivedEstateGetsNoNewTeams(t *testing.T) {
 	must(t, err)
 	f.archiveEstate(f.south)
 	_, err = f.teams.Create(f.ctx, f.alpha.ID, all, f.south, team.Custom, "新班组", nil)
-	wantErr(t, "create in an archived estate", err, team.ErrEstateArchived)
+	wantErr(t, "create in an archived estate", err, estate.ErrArchived)
 	ts, err := f.teams.List(f.ctx, f.alpha.ID, all, f.south)
 	must(t, err)
 	if len(ts) != 1 {

@@ -285,7 +285,7 @@ func EnsureStandard(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUI
 		return nil, err
 	}
 	if e.ArchivedAt != nil {
-		return nil, ErrEstateArchived
+		return nil, estate.ErrArchived
 	}
 	existing, err := byEstate(ctx, db, tenantID, estateID)
 	if err != nil {

@@ -96,8 +96,8 @@ var (
 	created []string
 )
 
-// truncateAll empties every table but the migration bookkeeping, as the
-// superuser, whom row-level security does not restrict.
+// truncateAll empties every table but the migration bookkeeping (bun's and
+// River's), as the superuser, whom row-level security does not restrict.
 func truncateAll(url string) error {
 	db, err := sql.Open("pgx", url)
 	if err != nil {
@@ -110,7 +110,7 @@ func truncateAll(url string) error {
 DECLARE t text;
 BEGIN
     SET LOCAL session_replication_role = replica;
-    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'bun%' LOOP
+    FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'bun%' AND tablename <> 'river_migration' LOOP
         EXECUTE format('DELETE FROM %I', t);
     END LOOP;
 END $$`)
