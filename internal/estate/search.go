@@ -107,7 +107,8 @@ func (s *Service) searchUnits(ctx context.Context, tx bun.IDB, tenantID uuid.UUI
 	if a, ok := parseAddress(q); ok {
 		sel := unitHits(tx, tenantID, scope, limit).
 			Join("JOIN buildings AS b ON b.tenant_id = u.tenant_id AND b.id = u.building_id").
-			Where("u.number = ? AND b.name = ?", a.number, a.building)
+			// "7栋101" finds building "7" and building "7栋" alike.
+			Where("u.number = ? AND b.name IN (?, ?, ?, ?)", a.number, a.building, a.building+"栋", a.building+"座", a.building+"号楼")
 		if a.entrance != "" {
 			sel = sel.Where("u.entrance = ?", a.entrance)
 		}

@@ -87,9 +87,6 @@ func (in *EstateInput) clean() error {
 	if in.OfficePhone != "" && NormalizePhone(in.OfficePhone) == "" {
 		return ErrInvalidPhone
 	}
-	if in.BusinessHours == nil {
-		in.BusinessHours = DefaultHours()
-	}
 	return in.BusinessHours.Validate()
 }
 
@@ -97,6 +94,9 @@ func (in *EstateInput) clean() error {
 func (s *Service) CreateEstate(ctx context.Context, t *tenant.Tenant, in EstateInput) (*Estate, error) {
 	if err := in.clean(); err != nil {
 		return nil, err
+	}
+	if in.BusinessHours == nil {
+		in.BusinessHours = DefaultHours()
 	}
 	e := &Estate{TenantID: t.ID, Name: in.Name, Address: in.Address, OfficePhone: in.OfficePhone, BusinessHours: in.BusinessHours}
 	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
@@ -115,7 +115,7 @@ func (s *Service) CreateEstate(ctx context.Context, t *tenant.Tenant, in EstateI
 	return e, nil
 }
 
-// UpdateEstate saves an estate's details.
+// UpdateEstate saves an estate's details; nil hours keep the current ones.
 func (s *Service) UpdateEstate(ctx context.Context, tenantID uuid.UUID, scope Scope, id uuid.UUID, in EstateInput) (*Estate, error) {
 	if err := in.clean(); err != nil {
 		return nil, err
@@ -126,7 +126,10 @@ func (s *Service) UpdateEstate(ctx context.Context, tenantID uuid.UUID, scope Sc
 		if e, err = s.estateInScope(ctx, tx, tenantID, scope, id); err != nil {
 			return err
 		}
-		e.Name, e.Address, e.OfficePhone, e.BusinessHours, e.UpdatedAt = in.Name, in.Address, in.OfficePhone, in.BusinessHours, s.now()
+		if in.BusinessHours != nil {
+			e.BusinessHours = in.BusinessHours
+		}
+		e.Name, e.Address, e.OfficePhone, e.UpdatedAt = in.Name, in.Address, in.OfficePhone, s.now()
 		_, err = tx.NewUpdate().Model(e).Column("name", "address", "office_phone", "business_hours", "updated_at").WherePK().Exec(ctx)
 		return conflictAs(err, ErrNameTaken)
 	})
@@ -344,6 +347,10 @@ func (r UnitRange) Units() ([]Unit, error) {
 	}
 	var out []Unit
 	for _, en := range entrances {
+		// The entrance is part of the unit's address "3-2-1502".
+		if en = strings.TrimSpace(en); strings.ContainsAny(en, "-, ") || utf8.RuneCountInString(en) > 10 {
+			return nil, ErrInvalidUnit
+		}
 		for f := r.FromFloor; f <= r.ToFloor; f++ {
 			if f == 0 {
 				continue
@@ -380,8 +387,12 @@ func (s *Service) AddUnitList(ctx context.Context, t *tenant.Tenant, scope Scope
 		if err != nil {
 			return err
 		}
-		if !scope.Allows(b.EstateID) {
-			return database.ErrNotFound
+		e, err := s.estateInScope(ctx, tx, t.ID, scope, b.EstateID)
+		if err != nil {
+			return err
+		}
+		if e.ArchivedAt != nil || b.ArchivedAt != nil {
+			return ErrArchived
 		}
 		created, err = s.insertUnits(ctx, tx, t, b, units, dryRun)
 		return err
