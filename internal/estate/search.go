@@ -132,9 +132,13 @@ func (s *Service) searchPersons(ctx context.Context, tx bun.IDB, tenantID uuid.U
 		if digitsOnly(q) && len(q) == 4 {
 			col, val = "ph.last4", q
 		}
+		// CROSS JOIN makes SQLite keep person_phones as the outer loop
+		// instead of walking persons in name order for the ORDER BY;
+		// PostgreSQL plans it as the plain join it is.
 		sel = tx.NewSelect().TableExpr("person_phones AS ph").
-			Join("JOIN persons AS p ON p.tenant_id = ph.tenant_id AND p.id = ph.person_id").
+			Join("CROSS JOIN persons AS p").
 			ColumnExpr("p.id, p.name, ph.phone").
+			Where("p.tenant_id = ph.tenant_id AND p.id = ph.person_id").
 			Where("ph.tenant_id = ? AND ? = ?", tenantID, bun.Ident(col), val)
 	case digitsOnly(q):
 		return nil

@@ -19,7 +19,7 @@ import (
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-func newApplier(t *testing.T) *manifest.Applier {
+func newApplier(t testing.TB) *manifest.Applier {
 	t.Helper()
 	db := dbtest.New(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
