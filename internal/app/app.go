@@ -144,7 +144,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	}, mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)
-	estates, teams := estate.NewService(db, limits), team.NewService(db)
+	estates, teams := estate.NewService(db, limits, cfg.SessionCacheTTL), team.NewService(db)
 	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }

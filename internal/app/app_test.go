@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alexedwards/argon2id"
+
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
@@ -178,5 +180,12 @@ func TestReadmeDocumentsRolesAndConfig(t *testing.T) {
 				t.Errorf("README.md does not document %s", name)
 			}
 		}
+	}
+}
+
+func TestDemoHashIsTheDemoPassword(t *testing.T) {
+	ok, err := argon2id.ComparePasswordAndHash(DemoPassword, demoHash)
+	if err != nil || !ok {
+		t.Fatalf("demoHash does not match DemoPassword: %v", err)
 	}
 }

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
-	"sync"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
-	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/tenant"
@@ -22,6 +20,11 @@ const DemoPassword = "demo12345"
 // DemoAdmin is the demo platform admin.
 const DemoAdmin = "admin@estatedesk.test"
 
+// demoHash is DemoPassword hashed once with the default argon2id
+// parameters. Hashing at start-up would cost 150 ms and leave 64 MiB of
+// memory resident in an idle server; the password is public anyway.
+const demoHash = "$argon2id$v=19$m=65536,t=1,p=2$2vBiyifO39JtKsfxFkKEZQ$YpGKXGXd14dyQSnX7Zv5qVdCfbKFDvqjdZCnYWvwHbs"
+
 // loadDemo creates the demo accounts, applies tenants/demo.yaml and moves
 // owners into most units. It is idempotent: a second start finds
 // everything in place and writes nothing.
@@ -30,7 +33,7 @@ func loadDemo(ctx context.Context, svc *services) (*manifest.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	hash := sync.OnceValues(func() (string, error) { return account.HashPassword(DemoPassword) })
+	hash := func() (string, error) { return demoHash, nil }
 	if _, err := svc.accounts.EnsureUser(ctx, DemoAdmin, "平台管理员", hash, true); err != nil {
 		return nil, fmt.Errorf("demo admin: %w", err)
 	}

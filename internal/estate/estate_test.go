@@ -32,7 +32,7 @@ func setupTB(t testing.TB, plan string) *fixture {
 	tn, err := tenant.New("acme", "Acme", plan, "Asia/Shanghai", tenant.Active)
 	must(t, err)
 	must(t, db.InPlatform(context.Background(), func(ctx context.Context, tx bun.Tx) error { return tenant.Insert(ctx, tx, tn) }))
-	return &fixture{db: db, svc: estate.NewService(db, tenant.DefaultPlanLimits()), t: tn, all: estate.Scope{All: true}}
+	return &fixture{db: db, svc: estate.NewService(db, tenant.DefaultPlanLimits(), 0), t: tn, all: estate.Scope{All: true}}
 }
 
 func must(t testing.TB, err error) {
@@ -264,5 +264,35 @@ func TestNamesAreUniqueAndArchiveKeepsHistory(t *testing.T) {
 	}
 	if _, _, err := f.svc.Grid(ctx, f.t.ID, f.all, b.ID); err != nil {
 		t.Errorf("archived estate's building is gone: %v", err)
+	}
+}
+
+// The estate cache serves repeated lists but never hides a change made
+// through the service.
+func TestEstateCacheForgetsOnWrite(t *testing.T) {
+	f := setup(t, "growth")
+	f.svc = estate.NewService(f.db, tenant.DefaultPlanLimits(), time.Minute)
+	ctx := context.Background()
+	count := func() int {
+		es, err := f.svc.Visible(ctx, f.t.ID, f.all)
+		must(t, err)
+		return len(es)
+	}
+	if count() != 0 {
+		t.Fatal("not empty")
+	}
+	e, err := f.svc.CreateEstate(ctx, f.t, estate.EstateInput{Name: "一区"})
+	must(t, err)
+	if count() != 1 {
+		t.Error("created estate not listed")
+	}
+	_, err = f.svc.UpdateEstate(ctx, f.t.ID, f.all, e.ID, estate.EstateInput{Name: "一区（东）"})
+	must(t, err)
+	if es, _ := f.svc.Visible(ctx, f.t.ID, f.all); es[0].Name != "一区（东）" {
+		t.Error("rename not listed")
+	}
+	must(t, f.svc.SetArchived(ctx, f.t, e.ID, true))
+	if count() != 0 {
+		t.Error("archived estate still listed")
 	}
 }

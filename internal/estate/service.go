@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
@@ -44,11 +45,25 @@ type Service struct {
 	db     *database.DB
 	limits tenant.PlanLimits
 	now    func() time.Time
+	// active remembers each tenant's active estates for a few seconds: every
+	// page of the workspace lists them. Writes through the service forget
+	// the tenant's entry at once.
+	active *expirable.LRU[uuid.UUID, []Estate]
 }
 
-// NewService wires the estate service.
-func NewService(db *database.DB, limits tenant.PlanLimits) *Service {
-	return &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() }}
+// NewService wires the estate service; cacheTTL 0 disables the estate cache.
+func NewService(db *database.DB, limits tenant.PlanLimits, cacheTTL time.Duration) *Service {
+	s := &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() }}
+	if cacheTTL > 0 {
+		s.active = expirable.NewLRU[uuid.UUID, []Estate](10_000, nil, cacheTTL)
+	}
+	return s
+}
+
+func (s *Service) forget(tenantID uuid.UUID) {
+	if s.active != nil {
+		s.active.Remove(tenantID)
+	}
 }
 
 // Limits are the plan limits the service enforces.
@@ -56,17 +71,30 @@ func (s *Service) Limits() tenant.PlanLimits { return s.limits }
 
 // Visible lists the active estates in scope, by name.
 func (s *Service) Visible(ctx context.Context, tenantID uuid.UUID, scope Scope) ([]Estate, error) {
-	var out []Estate
-	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		all, err := List(ctx, tx, tenantID, false)
-		for _, e := range all {
-			if scope.Allows(e.ID) {
-				out = append(out, e)
-			}
+	all, ok := []Estate(nil), false
+	if s.active != nil {
+		all, ok = s.active.Get(tenantID)
+	}
+	if !ok {
+		err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			all, err = List(ctx, tx, tenantID, false)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
-		return err
-	})
-	return out, err
+		if s.active != nil {
+			s.active.Add(tenantID, all)
+		}
+	}
+	var out []Estate
+	for _, e := range all {
+		if scope.Allows(e.ID) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // EstateInput is what a manager fills in for an estate.
@@ -109,6 +137,7 @@ func (s *Service) CreateEstate(ctx context.Context, t *tenant.Tenant, in EstateI
 		}
 		return Insert(ctx, tx, e)
 	})
+	s.forget(t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -133,12 +162,14 @@ func (s *Service) UpdateEstate(ctx context.Context, tenantID uuid.UUID, scope Sc
 		_, err = tx.NewUpdate().Model(e).Column("name", "address", "office_phone", "business_hours", "updated_at").WherePK().Exec(ctx)
 		return conflictAs(err, ErrNameTaken)
 	})
+	s.forget(tenantID)
 	return e, err
 }
 
 // SetArchived archives an estate (it leaves lists, its history stays) or
 // brings it back, within the plan's limit.
 func (s *Service) SetArchived(ctx context.Context, t *tenant.Tenant, id uuid.UUID, archived bool) error {
+	defer s.forget(t.ID)
 	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		e, err := ByID(ctx, tx, t.ID, id)
 		if err != nil {
@@ -231,6 +262,7 @@ func (s *Service) SetCalendar(ctx context.Context, tenantID uuid.UUID, scope Sco
 		seen[d.Day] = true
 		d.TenantID, d.EstateID = tenantID, id
 	}
+	defer s.forget(tenantID)
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		e, err := s.estateInScope(ctx, tx, tenantID, scope, id)
 		if err != nil {

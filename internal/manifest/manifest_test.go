@@ -25,7 +25,7 @@ func newApplier(t testing.TB) *manifest.Applier {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	accounts := account.NewService(db, account.Settings{BaseURL: "http://x.test", InvitationTTL: 1e15, Limits: tenant.DefaultPlanLimits()},
 		mail.LogSender{Log: log}, log)
-	return &manifest.Applier{DB: db, Accounts: accounts, Estates: estate.NewService(db, tenant.DefaultPlanLimits()),
+	return &manifest.Applier{DB: db, Accounts: accounts, Estates: estate.NewService(db, tenant.DefaultPlanLimits(), 0),
 		Teams: team.NewService(db), DefaultTimeZone: "Asia/Shanghai"}
 }
 

@@ -83,6 +83,7 @@ func (s *Server) applyManifest(c *fiber.Ctx, t *tenant.Tenant, text string, dryR
 		return nil, errSlugMismatch
 	}
 	res, err := s.Manifests.Apply(c.UserContext(), m, manifest.Options{DryRun: dryRun})
+	s.tenants.forget(t.Slug)
 	if err != nil {
 		if status, _ := classify(err); status >= 500 {
 			return nil, &errManifest{err}

@@ -26,5 +26,6 @@ func (s *Server) adminTenantStatus(c *fiber.Ctx) error {
 	if err := tenant.SetStatus(c.UserContext(), s.DB.Bun, id, st); err != nil {
 		return err
 	}
+	s.tenants.forget("")
 	return s.done(c, "/admin/tenants/"+id.String(), "admin.status_saved", fiber.StatusOK, fiber.Map{"id": id, "status": st})
 }

@@ -62,7 +62,7 @@ func seedBuilding(t *testing.T, svc *estate.Service, tn *tenant.Tenant, estateID
 
 func (e *env) seedPortfolio() *portfolio {
 	e.t.Helper()
-	p := &portfolio{svc: estate.NewService(e.db, tenant.DefaultPlanLimits()),
+	p := &portfolio{svc: estate.NewService(e.db, tenant.DefaultPlanLimits(), 0),
 		northPhone: "13800138000", southPhone: "13911112222", bravoPhone: "13700001234", bravoPhone4: "1234"}
 	p.northBuilding, p.northUnit, p.northPerson, p.northLink = seedBuilding(e.t, p.svc, e.alpha, e.estates[0].ID, "1", "张三", p.northPhone)
 	p.southBuilding, p.southUnit, p.southPerson, p.southLink = seedBuilding(e.t, p.svc, e.alpha, e.estates[1].ID, "9", "南先生", p.southPhone)

@@ -139,7 +139,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 
 	e.authz, err = rbac.New(ctx, e.db)
 	must(t, err)
-	estates := estate.NewService(e.db, tenant.DefaultPlanLimits())
+	estates := estate.NewService(e.db, tenant.DefaultPlanLimits(), 0)
 	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})

@@ -26,6 +26,7 @@ func (s *Server) invitationAccept(c *fiber.Ctx) error {
 			"Invitation": inv, "Company": tt.Name, "Token": token, "Existing": known == nil, "Error": "error." + code,
 		})
 	}
+	s.tenants.forget(t.Slug)
 	sess, secret, err := s.Accounts.OpenSession(ctx, u, account.KindWeb, s.client(c))
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/subtle"
 	"errors"
+	"log/slog"
 	"net/url"
 	"regexp"
 	"strings"
@@ -48,6 +49,9 @@ func (s *Server) requestLog(c *fiber.Ctx) error {
 	route := c.Route().Path
 	elapsed := time.Since(start)
 	s.Metrics.observe(c.Method(), route, status, elapsed)
+	if !s.Log.Enabled(c.UserContext(), slog.LevelInfo) {
+		return nil
+	}
 	attrs := []any{"method", c.Method(), "route", route, "path", c.Path(), "status", status,
 		"duration_ms", float64(elapsed.Microseconds()) / 1000, "ip", c.IP()}
 	if u := userOf(c); u != nil {
@@ -184,7 +188,7 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 func (s *Server) resolveTenant(c *fiber.Ctx) error {
 	u := userOf(c)
 	ctx := c.UserContext()
-	t, err := tenant.BySlug(ctx, s.DB.Reader(), c.Params("slug"))
+	t, err := s.tenants.bySlug(ctx, c.Params("slug"))
 	if errors.Is(err, database.ErrNotFound) {
 		return errNotFoundRoute
 	} else if err != nil {

@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"net/url"
 	"path"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -50,22 +52,61 @@ func loadViews(cat *i18n.Catalog) (*views, error) {
 	if err != nil {
 		return nil, err
 	}
+	partials, err := fs.Glob(web.FS, "templates/partials/*.html")
+	if err != nil {
+		return nil, err
+	}
 	for _, lang := range i18n.Languages {
+		parse := func(t *template.Template, file string) error {
+			src, err := fs.ReadFile(web.FS, file)
+			if err != nil {
+				return err
+			}
+			if _, err := t.New(path.Base(file)).Parse(v.inline(cat, lang, string(src))); err != nil {
+				return fmt.Errorf("template %s: %w", file, err)
+			}
+			return nil
+		}
 		base := template.New("layout").Funcs(v.funcs(cat, lang))
-		base, err := base.ParseFS(web.FS, "templates/layout.html", "templates/partials/*.html")
-		if err != nil {
-			return nil, err
+		for _, f := range append([]string{"templates/layout.html"}, partials...) {
+			if err := parse(base, f); err != nil {
+				return nil, err
+			}
 		}
 		v.pages[lang] = map[string]*template.Template{}
 		for _, p := range pages {
-			t, err := template.Must(base.Clone()).ParseFS(web.FS, p)
-			if err != nil {
-				return nil, fmt.Errorf("template %s: %w", p, err)
+			t := template.Must(base.Clone())
+			if err := parse(t, p); err != nil {
+				return nil, err
 			}
 			v.pages[lang][strings.TrimSuffix(path.Base(p), ".html")] = t
 		}
 	}
 	return v, nil
+}
+
+// fixedCall is a template action whose result is known when the templates
+// load: a translation without data, or the checksummed URL of an asset.
+var fixedCall = regexp.MustCompile(`\{\{(t|asset) "([^"{}]+)"\}\}`)
+
+// inline replaces fixed calls by their result in one language, so that a
+// page does not translate its labels on every request. Translations are
+// HTML-escaped, which is right in text and in quoted attributes, where all
+// of them stand.
+func (v *views) inline(cat *i18n.Catalog, lang, src string) string {
+	return fixedCall.ReplaceAllStringFunc(src, func(call string) string {
+		m := fixedCall.FindStringSubmatch(call)
+		var out string
+		if m[1] == "asset" {
+			out = "/static/" + m[2] + "?v=" + v.assets[m[2]]
+		} else {
+			out = template.HTMLEscapeString(cat.T(lang, m[2], nil))
+		}
+		if strings.Contains(out, "{{") {
+			return call
+		}
+		return out
+	})
 }
 
 func (v *views) funcs(cat *i18n.Catalog, lang string) template.FuncMap {
@@ -175,16 +216,72 @@ func (s *Server) render(c *fiber.Ctx, page, titleID string, data map[string]any)
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	name := "layout"
-	if c.Get("HX-Request") == "true" && c.Get("HX-Boosted") != "true" {
-		name = "content"
+	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
+	if whole {
+		if err := s.writeHead(buf, t, p); err != nil {
+			return err
+		}
+		if p.Flash != "" {
+			if err := t.ExecuteTemplate(buf, "flash", p); err != nil {
+				return err
+			}
+		}
 	}
-	if err := t.ExecuteTemplate(buf, name, p); err != nil {
+	if err := t.ExecuteTemplate(buf, "content", p); err != nil {
 		return err
+	}
+	if whole {
+		if err := s.writeCached(buf, t, "tail", "tail\x00"+lang, p); err != nil {
+			return err
+		}
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Send(buf.Bytes())
+}
+
+// writeHead writes the page's chrome (head, top bar, navigation). It is a
+// pure function of the inputs in the key — language, title, session (user,
+// CSRF token), path, tenant with its role version — so it is rendered once
+// per combination and reused: html/template spends most of a page's time
+// there. Nothing stale can be served, since any change changes the key.
+func (s *Server) writeHead(w *bytes.Buffer, t *template.Template, p *Page) error {
+	var k strings.Builder
+	k.Grow(160)
+	k.WriteString(p.Lang)
+	k.WriteByte(0)
+	k.WriteString(p.TitleID)
+	k.WriteByte(0)
+	k.WriteString(p.CSRF)
+	k.WriteByte(0)
+	k.WriteString(p.Path)
+	if p.User != nil {
+		k.WriteByte(0)
+		k.WriteString(p.User.ID.String())
+		k.WriteString(p.User.UpdatedAt.String())
+		k.WriteString(p.User.Name)
+	}
+	if p.Tenant != nil {
+		k.WriteByte(0)
+		k.WriteString(p.Tenant.ID.String())
+		k.WriteString(p.Tenant.Name)
+		k.WriteString(strconv.FormatInt(p.Tenant.RBACVersion, 10))
+	}
+	return s.writeCached(w, t, "head", k.String(), p)
+}
+
+// writeCached writes template name, rendered once per key.
+func (s *Server) writeCached(w *bytes.Buffer, t *template.Template, name, key string, p *Page) error {
+	if b, ok := s.heads.Get(key); ok {
+		w.Write(b)
+		return nil
+	}
+	start := w.Len()
+	if err := t.ExecuteTemplate(w, name, p); err != nil {
+		return err
+	}
+	s.heads.Add(key, bytes.Clone(w.Bytes()[start:]))
+	return nil
 }
 
 // flash leaves a one-time message (a translation ID) for the next page.

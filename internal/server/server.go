@@ -9,11 +9,13 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
@@ -39,12 +41,16 @@ type Deps struct {
 	Catalog   *i18n.Catalog
 	Log       *slog.Logger
 	Metrics   *Metrics
+	// Imports brings buildings, units and people in from spreadsheets.
+	Imports *importer.Service
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
 	Deps
-	views *views
+	views   *views
+	tenants *tenantCache
+	heads   *lru.Cache[string, []byte]
 }
 
 // New builds the Fiber app with every route.
@@ -56,7 +62,11 @@ func New(d Deps) (*fiber.App, error) {
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(d.DB)
 	}
-	s := &Server{Deps: d, views: v}
+	heads, err := lru.New[string, []byte](2_000)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, views: v, tenants: newTenantCache(d.DB, d.Config.SessionCacheTTL), heads: heads}
 	cfg := fiber.Config{
 		AppName:               "estatedesk",
 		DisableStartupMessage: true,

@@ -20,5 +20,6 @@ func (s *Server) staffAccess(c *fiber.Ctx) error {
 	if err := s.Accounts.SetAccess(c.UserContext(), tenantOf(c).ID, id, a); err != nil {
 		return err
 	}
+	s.tenants.forget(tenantOf(c).Slug)
 	return s.done(c, tenantPath(c, "/staff"), "staff.access_saved", fiber.StatusOK, fiber.Map{"user_id": id, "roles": a.Roles, "estate_ids": a.EstateIDs})
 }

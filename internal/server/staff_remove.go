@@ -11,5 +11,6 @@ func (s *Server) staffRemove(c *fiber.Ctx) error {
 	if err := s.Accounts.RemoveMember(c.UserContext(), tenantOf(c).ID, id); err != nil {
 		return err
 	}
+	s.tenants.forget(tenantOf(c).Slug)
 	return s.done(c, tenantPath(c, "/staff"), "staff.removed", fiber.StatusNoContent, nil)
 }
