@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 
+	"github.com/estatedesk/estatedesk/internal/cache"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/mail"
@@ -46,15 +46,13 @@ type Service struct {
 	// sparing the database a lookup on every request. Anything that ends or
 	// changes a session on this replica purges it; other replicas notice
 	// within the TTL.
-	recent *expirable.LRU[string, Session]
+	recent *cache.TTL[string, Session]
 }
 
 // NewService wires the account service.
 func NewService(db *database.DB, set Settings, sender mail.Sender, log *slog.Logger) *Service {
 	s := &Service{db: db, set: set, mail: sender, log: log, now: func() time.Time { return time.Now().UTC() }}
-	if set.SessionCacheTTL > 0 {
-		s.recent = expirable.NewLRU[string, Session](10_000, nil, set.SessionCacheTTL)
-	}
+	s.recent = cache.New[string, Session](10_000, set.SessionCacheTTL)
 	return s
 }
 
@@ -241,12 +239,10 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 	}
 	now := s.now()
 	key := hashToken(token)
-	if s.recent != nil {
-		if cached, ok := s.recent.Get(key); ok && now.Before(cached.ExpiresAt) {
-			user := *cached.User
-			cached.User = &user
-			return &cached, nil
-		}
+	if cached, ok := s.recent.Get(key); ok && now.Before(cached.ExpiresAt) {
+		user := *cached.User
+		cached.User = &user
+		return &cached, nil
 	}
 	sess := new(Session)
 	err := s.db.Reader().NewSelect().Model(sess).Relation("User").
@@ -264,21 +260,17 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 			s.log.WarnContext(ctx, "session touch failed", "err", err)
 		}
 	}
-	if s.recent != nil {
-		cached := *sess
-		user := *sess.User
-		cached.User = &user
-		s.recent.Add(key, cached)
-	}
+	cached := *sess
+	user := *sess.User
+	cached.User = &user
+	s.recent.Add(key, cached)
 	return sess, nil
 }
 
 // forget drops remembered sessions after a revocation or a change of the
 // user; rare enough that dropping all of them is simpler than an index.
 func (s *Service) forget() {
-	if s.recent != nil {
-		s.recent.Purge()
-	}
+	s.recent.Purge()
 }
 
 // Sessions lists the user's live sessions and tokens, newest first.

@@ -19,6 +19,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/logging"
@@ -39,6 +40,7 @@ Usage:
   estatedesk tenants apply FILE [--dry-run]
   estatedesk tenants export SLUG                          (print the tenant's manifest)
   estatedesk admin create --email EMAIL [--name NAME]   (password from ESTATEDESK_ADMIN_PASSWORD or stdin)
+  estatedesk estates import FILE --tenant SLUG --estate NAME [--dry-run] [--existing-buildings] [--lang zh-CN|en]
   estatedesk demo                                         (load the demo company and exit)
 
 Every flag can also be set as an ESTATEDESK_* environment variable; see README.md.
@@ -66,6 +68,8 @@ func Run(ctx context.Context, args []string, stdio IO) error {
 		return tenantsCmd(ctx, rest, stdio)
 	case "admin":
 		return adminCmd(ctx, rest, stdio)
+	case "estates":
+		return estatesCmd(ctx, rest, stdio)
 	case "demo":
 		return demoCmd(ctx, rest, stdio)
 	case "help", "-h", "--help":
@@ -100,6 +104,7 @@ type services struct {
 	teams    *team.Service
 	applier  *manifest.Applier
 	jobs     *job.Client
+	imports  *importer.Service
 }
 
 // open migrates the database and wires the services.
@@ -145,7 +150,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log), log)
 	accounts.SetTranslate(cat.T)
 	estates, teams := estate.NewService(db, limits, cfg.SessionCacheTTL), team.NewService(db)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs,
+	// The importer registers its job workers: they must be on the client
+	// before serve starts it.
+	imports, err := importer.NewService(db, limits, jobs)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -185,7 +197,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	if err != nil {
 		return err
 	}
-	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier,
+	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
 		Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ func Default() Config {
 		PasswordResetTTL:   time.Hour,
 		InvitationTTL:      7 * 24 * time.Hour,
 		SMTP:               SMTP{Port: 587, From: "estatedesk <no-reply@estatedesk.test>"},
-		BodyLimitBytes:     4 << 20,
+		BodyLimitBytes:     24 << 20,
 		DefaultTimeZone:    "Asia/Shanghai",
 		DefaultLocale:      "zh-CN",
 		PlanLimits:         map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},

@@ -10,9 +10,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/uptrace/bun"
 
+	"github.com/estatedesk/estatedesk/internal/cache"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -48,22 +48,17 @@ type Service struct {
 	// active remembers each tenant's active estates for a few seconds: every
 	// page of the workspace lists them. Writes through the service forget
 	// the tenant's entry at once.
-	active *expirable.LRU[uuid.UUID, []Estate]
+	active *cache.TTL[uuid.UUID, []Estate]
 }
 
 // NewService wires the estate service; cacheTTL 0 disables the estate cache.
 func NewService(db *database.DB, limits tenant.PlanLimits, cacheTTL time.Duration) *Service {
-	s := &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() }}
-	if cacheTTL > 0 {
-		s.active = expirable.NewLRU[uuid.UUID, []Estate](10_000, nil, cacheTTL)
-	}
-	return s
+	return &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() },
+		active: cache.New[uuid.UUID, []Estate](10_000, cacheTTL)}
 }
 
 func (s *Service) forget(tenantID uuid.UUID) {
-	if s.active != nil {
-		s.active.Remove(tenantID)
-	}
+	s.active.Remove(tenantID)
 }
 
 // Limits are the plan limits the service enforces.
@@ -71,10 +66,7 @@ func (s *Service) Limits() tenant.PlanLimits { return s.limits }
 
 // Visible lists the active estates in scope, by name.
 func (s *Service) Visible(ctx context.Context, tenantID uuid.UUID, scope Scope) ([]Estate, error) {
-	all, ok := []Estate(nil), false
-	if s.active != nil {
-		all, ok = s.active.Get(tenantID)
-	}
+	all, ok := s.active.Get(tenantID)
 	if !ok {
 		err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 			var err error
@@ -84,9 +76,7 @@ func (s *Service) Visible(ctx context.Context, tenantID uuid.UUID, scope Scope) 
 		if err != nil {
 			return nil, err
 		}
-		if s.active != nil {
-			s.active.Add(tenantID, all)
-		}
+		s.active.Add(tenantID, all)
 	}
 	var out []Estate
 	for _, e := range all {

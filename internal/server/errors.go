@@ -9,6 +9,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
@@ -142,6 +143,12 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "team_too_many_members"
 	case errors.Is(err, team.ErrArchived):
 		return fiber.StatusConflict, "archived"
+	case errors.Is(err, importer.ErrNoFile):
+		return fiber.StatusUnprocessableEntity, "import_no_file"
+	case errors.Is(err, importer.ErrTooLarge):
+		return fiber.StatusRequestEntityTooLarge, "import_too_large"
+	case errors.Is(err, importer.ErrNotReady):
+		return fiber.StatusConflict, "import_not_ready"
 	case errors.Is(err, database.ErrConflict):
 		return fiber.StatusConflict, "conflict"
 	case errors.As(err, &fe):

@@ -60,6 +60,14 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/estates/:estate/teams/:team", "team", "manage", both, s.teamUpdate),
 		tr("POST", "/estates/:estate/teams/:team/members", "team", "manage", both, s.teamMembers),
 		tr("POST", "/estates/:estate/teams/:team/archive", "team", "manage", both, s.teamArchive),
+		tr("GET", "/estates/:estate/imports", "estate", "import", both, s.importList),
+		tr("POST", "/estates/:estate/imports", "estate", "import", both, s.importCreate),
+		tr("GET", "/imports/template.csv", "estate", "import", both, s.importTemplate),
+		tr("GET", "/imports/template.xlsx", "estate", "import", both, s.importTemplate),
+		tr("GET", "/imports/:import", "estate", "import", both, s.importShow),
+		tr("GET", "/imports/:import/progress", "estate", "import", htmlOnly, s.importProgress),
+		tr("GET", "/imports/:import/report.csv", "estate", "import", htmlOnly, s.importReport),
+		tr("POST", "/imports/:import/apply", "estate", "import", both, s.importApply),
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
@@ -40,6 +41,8 @@ type Deps struct {
 	Catalog   *i18n.Catalog
 	Log       *slog.Logger
 	Metrics   *Metrics
+	// Imports brings buildings, units and people in from spreadsheets.
+	Imports *importer.Service
 }
 
 // Server holds the dependencies of the handlers.

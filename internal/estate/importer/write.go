@@ -1,0 +1,85 @@
+package importer
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/database"
+)
+
+// batch is how many rows one INSERT carries (with RETURNING NULL: bun
+// would otherwise read back the nullable columns of every row). Bun writes the values into
+// the statement, so a batch of units is a few hundred kilobytes of SQL:
+// few round trips, no limit on bound parameters (SQLite's is 32,766).
+const batch = 1000
+
+// write applies the changes in the caller's transaction, in batches,
+// calling progress with the number of rows written so far.
+func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress func(done int)) error {
+	done := 0
+	step := func(phase string, n int, exec func(lo, hi int) error) error {
+		if err := s.faultAt(phase); err != nil {
+			return err
+		}
+		for lo := 0; lo < n; lo += batch {
+			hi := min(lo+batch, n)
+			if err := exec(lo, hi); err != nil {
+				return database.Normalize(err)
+			}
+			done += hi - lo
+			progress(done)
+		}
+		return nil
+	}
+	if err := step("buildings", len(ch.buildings), func(lo, hi int) error {
+		rows := ch.buildings[lo:hi]
+		_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := step("units", len(ch.units), func(lo, hi int) error {
+		rows := ch.units[lo:hi]
+		// A unit that exists keeps its ID and creation time; the file sets
+		// what it says about the unit, and brings it back from the archive.
+		_, err := tx.NewInsert().Model(&rows).
+			On("CONFLICT (tenant_id, building_id, entrance, number) DO UPDATE").
+			Set("floor = EXCLUDED.floor").Set("kind = EXCLUDED.kind").Set("area_centi = EXCLUDED.area_centi").
+			Set("status = EXCLUDED.status").Set("code = EXCLUDED.code").Set("archived_at = NULL").
+			Set("updated_at = EXCLUDED.updated_at").Returning("NULL").Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := step("persons", len(ch.persons), func(lo, hi int) error {
+		rows := ch.persons[lo:hi]
+		_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	if err := step("phones", len(ch.phones), func(lo, hi int) error {
+		rows := ch.phones[lo:hi]
+		_, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	return step("links", len(ch.links), func(lo, hi int) error {
+		rows := ch.links[lo:hi]
+		// An ended link the file names again is current again.
+		_, err := tx.NewInsert().Model(&rows).
+			On("CONFLICT (tenant_id, unit_id, person_id, relation) DO UPDATE").Set("to_date = ''").Returning("NULL").Exec(ctx)
+		return err
+	})
+}
+
+// faultAt lets a test make the apply fail at a phase, to prove that
+// nothing of it remains.
+func (s *Service) faultAt(phase string) error {
+	if s.fault == nil {
+		return nil
+	}
+	return s.fault(phase)
+}
