@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -504,4 +505,34 @@ func TestStaffSeatLimit(t *testing.T) {
 	// Withdrawing an invitation frees its seat.
 	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/staff/invitations/" + e.pending.ID.String() + "/revoke", as: "manager"}), 204, "revoke")
 	expectStatus(t, invite("n11@example.com"), http.StatusCreated, "seat freed")
+}
+
+// A one-time message shows once: the page that shows it deletes the cookie
+// on the path it was set with.
+func TestFlashIsShownOnce(t *testing.T) {
+	e := newEnv(t)
+	resp := e.do(request{method: "POST", path: "/t/alpha/staff/invitations/" + e.pending.ID.String() + "/revoke", as: "manager", form: url.Values{}})
+	var flash *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "ed_flash" {
+			flash = c
+		}
+	}
+	if flash == nil {
+		t.Fatal("no flash cookie")
+	}
+	r := httpReq(e, request{method: "GET", path: "/t/alpha/staff"})
+	r.AddCookie(&http.Cookie{Name: "ed_session", Value: e.actors["manager"].cookie()})
+	r.AddCookie(flash)
+	resp, err := e.app.Test(r, 10_000)
+	must(t, err)
+	var dropped bool
+	for _, c := range resp.Cookies() {
+		if c.Name == "ed_flash" && c.Path == "/" && (c.MaxAge < 0 || c.Expires.Before(time.Now())) {
+			dropped = true
+		}
+	}
+	if body := readBody(t, resp); !strings.Contains(body, `class="flash"`) || !dropped {
+		t.Errorf("flash shown=%v, deleted on path /=%v", strings.Contains(body, `class="flash"`), dropped)
+	}
 }

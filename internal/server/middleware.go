@@ -93,7 +93,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 			if bearer {
 				return errUnauthorized
 			}
-			c.ClearCookie(cookieSession)
+			s.dropCookie(c, cookieSession)
 		default:
 			return err
 		}

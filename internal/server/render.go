@@ -207,16 +207,18 @@ func (s *Server) render(c *fiber.Ctx, page, titleID string, data map[string]any)
 			p.roles = append(p.roles, string(r))
 		}
 	}
-	if f := c.Cookies(cookieFlash); f != "" {
+	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
+	// The one-time message is used up only by a whole page, which shows it;
+	// an htmx fragment (a progress poll, the search box) leaves it alone.
+	if f := c.Cookies(cookieFlash); f != "" && whole {
 		if msg, err := url.QueryUnescape(f); err == nil {
 			p.Flash = msg
 		}
-		c.ClearCookie(cookieFlash)
+		s.dropCookie(c, cookieFlash)
 	}
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufPool.Put(buf)
-	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
 	if whole {
 		if err := s.writeHead(buf, t, p); err != nil {
 			return err
@@ -282,6 +284,13 @@ func (s *Server) writeCached(w *bytes.Buffer, t *template.Template, name, key st
 	}
 	s.heads.Add(key, bytes.Clone(w.Bytes()[start:]))
 	return nil
+}
+
+// dropCookie deletes a cookie set with Path "/": fasthttp's ClearCookie
+// sends the deletion without a path, which the browser does not apply.
+func (s *Server) dropCookie(c *fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(1, 0), HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode, Secure: s.Config.SecureCookies()})
 }
 
 // flash leaves a one-time message (a translation ID) for the next page.
