@@ -177,14 +177,19 @@ type Page struct {
 	Flash       string
 	Data        map[string]any
 	can         func(object, action string) bool
-	roles       []string
+	roles       func() []string
 }
 
 // Can lets templates hide what the user may not do (the route still checks).
 func (p *Page) Can(object, action string) bool { return p.can != nil && p.can(object, action) }
 
 // Roles of the user in the current tenant.
-func (p *Page) Roles() []string { return p.roles }
+func (p *Page) Roles() []string {
+	if p.roles == nil {
+		return nil
+	}
+	return p.roles()
+}
 
 // Langs lists the languages for the switcher.
 func (p *Page) Langs() []string { return i18n.Languages }
@@ -194,6 +199,17 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // render writes a full page; htmx requests that ask for a fragment get only
 // the named block "content".
 func (s *Server) render(c *fiber.Ctx, page, titleID string, data map[string]any) error {
+	return s.renderKeyed(c, page, titleID, "", func() map[string]any { return data })
+}
+
+// renderKeyed is render for a page whose content is a pure function of
+// contentKey (which must name every input the content shows): the content
+// is rendered, and its data built, once per key.
+func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, build func() map[string]any) error {
+	var data map[string]any
+	if contentKey == "" {
+		data = build()
+	}
 	lang := langOf(c)
 	t, ok := s.views.pages[lang][page]
 	if !ok {
@@ -203,8 +219,12 @@ func (s *Server) render(c *fiber.Ctx, page, titleID string, data map[string]any)
 	if p.Tenant != nil && p.User != nil {
 		uid, tid := p.User.ID, p.Tenant.ID
 		p.can = func(o, a string) bool { return s.Authz.Can(uid, tid, o, a) }
-		for _, r := range s.Authz.Roles(uid, tid) {
-			p.roles = append(p.roles, string(r))
+		p.roles = func() []string {
+			var out []string
+			for _, r := range s.Authz.Roles(uid, tid) {
+				out = append(out, string(r))
+			}
+			return out
 		}
 	}
 	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
@@ -229,8 +249,20 @@ func (s *Server) render(c *fiber.Ctx, page, titleID string, data map[string]any)
 			}
 		}
 	}
-	if err := t.ExecuteTemplate(buf, "content", p); err != nil {
-		return err
+	if contentKey == "" {
+		if err := t.ExecuteTemplate(buf, "content", p); err != nil {
+			return err
+		}
+	} else {
+		key := "content\x00" + page + "\x00" + lang + "\x00" + contentKey
+		if b, ok := s.heads.Get(key); ok {
+			buf.Write(b)
+		} else {
+			p.Data = build()
+			if err := s.writeCached(buf, t, "content", key, p); err != nil {
+				return err
+			}
+		}
 	}
 	if whole {
 		if err := s.writeCached(buf, t, "tail", "tail\x00"+lang, p); err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,29 +27,38 @@ func (s *Server) tenantHome(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	lang := langOf(c)
-	base := "/t/" + t.Slug + "/"
-	canEstates := s.Authz.Can(u.ID, t.ID, "estate", "read")
-	lines := make([]homeEstate, len(estates))
-	for i, e := range estates {
-		lines[i].Name = e.Name
-		if canEstates {
-			lines[i].Href = base + "estates/" + e.ID.String()
+	// The content shows the company, the user's roles and permissions
+	// (fixed by the role version) and the estates: together they key it.
+	var key strings.Builder
+	key.WriteString(t.ID.String() + t.Name + string(t.Status) + u.ID.String() + strconv.FormatInt(t.RBACVersion, 10))
+	for _, e := range estates {
+		key.WriteString(e.ID.String() + e.Name)
+	}
+	return s.renderKeyed(c, "tenant_home", "home.title", key.String(), func() map[string]any {
+		lang := langOf(c)
+		base := "/t/" + t.Slug + "/"
+		canEstates := s.Authz.Can(u.ID, t.ID, "estate", "read")
+		lines := make([]homeEstate, len(estates))
+		for i, e := range estates {
+			lines[i].Name = e.Name
+			if canEstates {
+				lines[i].Href = base + "estates/" + e.ID.String()
+			}
 		}
-	}
-	roles := s.Authz.Roles(u.ID, t.ID)
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = s.Catalog.T(lang, "role."+string(r), nil)
-	}
-	return s.render(c, "tenant_home", "home.title", map[string]any{
-		"Heading":    s.Catalog.T(lang, "home.heading", map[string]any{"Company": t.Name}),
-		"Roles":      strings.Join(names, s.Catalog.T(lang, "punct.list_sep", nil)),
-		"PastDue":    t.Status == tenant.PastDue,
-		"Base":       base,
-		"CanEstates": canEstates,
-		"CanStaff":   s.Authz.Can(u.ID, t.ID, "staff", "read"),
-		"Count":      s.Catalog.Number(lang, int64(len(estates))),
-		"Estates":    lines,
+		roles := s.Authz.Roles(u.ID, t.ID)
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = s.Catalog.T(lang, "role."+string(r), nil)
+		}
+		return map[string]any{
+			"Heading":    s.Catalog.T(lang, "home.heading", map[string]any{"Company": t.Name}),
+			"Roles":      strings.Join(names, s.Catalog.T(lang, "punct.list_sep", nil)),
+			"PastDue":    t.Status == tenant.PastDue,
+			"Base":       base,
+			"CanEstates": canEstates,
+			"CanStaff":   s.Authz.Can(u.ID, t.ID, "staff", "read"),
+			"Count":      s.Catalog.Number(lang, int64(len(estates))),
+			"Estates":    lines,
+		}
 	})
 }
