@@ -296,3 +296,39 @@ func TestEstateCacheForgetsOnWrite(t *testing.T) {
 		t.Error("archived estate still listed")
 	}
 }
+
+func TestBuildingRenameArchiveAndUnitArchive(t *testing.T) {
+	f := setup(t, "starter")
+	ctx := context.Background()
+	e, b := f.estateWithBuilding(t, "一区")
+	_, err := f.svc.AddUnits(ctx, f.t, f.all, b.ID, estate.UnitRange{FromFloor: 1, ToFloor: 2, PerFloor: 2, Entrances: []string{"1"}})
+	must(t, err)
+	_, err = f.svc.UpdateBuilding(ctx, f.t.ID, f.all, b.ID, estate.BuildingInput{Name: "3A"})
+	must(t, err)
+	res, err := f.svc.Search(ctx, f.t.ID, f.all, "3A-1-201", 10)
+	must(t, err)
+	if len(res.Units) != 1 {
+		t.Fatalf("renamed building's unit not found by its new address: %+v", res.Units)
+	}
+	unitID := res.Units[0].ID
+	must(t, f.svc.SetUnitArchived(ctx, f.t, f.all, unitID, true))
+	if d, _ := f.svc.GetEstate(ctx, f.t.ID, f.all, e.ID); d.Units != 3 {
+		t.Errorf("units after archiving one: %d", d.Units)
+	}
+	must(t, f.svc.SetBuildingArchived(ctx, f.t, f.all, b.ID, true))
+	if d, _ := f.svc.GetEstate(ctx, f.t.ID, f.all, e.ID); d.Units != 0 || d.Buildings != 0 {
+		t.Errorf("after archiving the building: %d units, %d buildings", d.Units, d.Buildings)
+	}
+	if _, err := f.svc.AddUnits(ctx, f.t, f.all, b.ID, estate.UnitRange{FromFloor: 3, ToFloor: 3, PerFloor: 1}); !errors.Is(err, estate.ErrArchived) {
+		t.Errorf("units into an archived building: %v", err)
+	}
+	// Restoring brings back the units archived with the building, not the
+	// one archived before it.
+	must(t, f.svc.SetBuildingArchived(ctx, f.t, f.all, b.ID, false))
+	if d, _ := f.svc.GetEstate(ctx, f.t.ID, f.all, e.ID); d.Units != 3 {
+		t.Errorf("after restoring the building: %d units", d.Units)
+	}
+	if err := f.svc.SetUnitArchived(ctx, f.t, estate.Scope{}, unitID, false); !errors.Is(err, database.ErrNotFound) {
+		t.Errorf("out of scope: %v", err)
+	}
+}

@@ -848,3 +848,110 @@ func (s *Service) AddOccupants(ctx context.Context, tenantID uuid.UUID, occ []Ne
 		return nil
 	})
 }
+
+// UpdateBuilding renames a building or changes its floor count. Its units'
+// addresses ("3-2-1502") follow the new name.
+func (s *Service) UpdateBuilding(ctx context.Context, tenantID uuid.UUID, scope Scope, id uuid.UUID, in BuildingInput) (*Building, error) {
+	if err := in.clean(); err != nil {
+		return nil, err
+	}
+	var b *Building
+	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		if b, err = BuildingByID(ctx, tx, tenantID, id); err != nil {
+			return err
+		}
+		if !scope.Allows(b.EstateID) {
+			return database.ErrNotFound
+		}
+		if b.ArchivedAt != nil {
+			return ErrArchived
+		}
+		b.Name, b.Floors, b.SortOrder, b.UpdatedAt = in.Name, in.Floors, in.SortOrder, s.now()
+		if _, err := tx.NewUpdate().Model(b).Column("name", "floors", "sort_order", "updated_at").WherePK().Exec(ctx); err != nil {
+			return conflictAs(err, ErrNameTaken)
+		}
+		_, err = tx.NewUpdate().Model((*Unit)(nil)).
+			Set("code = ? || '-' || CASE WHEN entrance = '' THEN number ELSE entrance || '-' || number END", b.Name).
+			Set("updated_at = ?", s.now()).
+			Where("tenant_id = ? AND building_id = ?", tenantID, id).Exec(ctx)
+		return err
+	})
+	return b, err
+}
+
+// SetBuildingArchived archives a building with its active units (they leave
+// lists and search; their history stays), or restores it with the units
+// archived along with it, within the plan's unit limit.
+func (s *Service) SetBuildingArchived(ctx context.Context, t *tenant.Tenant, scope Scope, id uuid.UUID, archived bool) error {
+	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		b, err := BuildingByID(ctx, tx, t.ID, id)
+		if err != nil {
+			return err
+		}
+		if _, err := s.estateInScope(ctx, tx, t.ID, scope, b.EstateID); err != nil {
+			return err
+		}
+		if archived == (b.ArchivedAt != nil) {
+			return nil
+		}
+		units := tx.NewUpdate().Model((*Unit)(nil)).Where("tenant_id = ? AND building_id = ?", t.ID, id)
+		if archived {
+			now := s.now()
+			if _, err := units.Set("archived_at = ?", now).Where("archived_at IS NULL").Exec(ctx); err != nil {
+				return err
+			}
+			_, err = tx.NewUpdate().Model(b).Set("archived_at = ?", now).WherePK().Exec(ctx)
+			return err
+		}
+		// The units archived with the building carry its timestamp.
+		n, err := tx.NewSelect().Model((*Unit)(nil)).Where("tenant_id = ? AND building_id = ? AND archived_at = ?", t.ID, id, *b.ArchivedAt).Count(ctx)
+		if err != nil {
+			return err
+		}
+		have, err := CountUnits(ctx, tx, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.limits.Check(t.Plan, "units", have+int(n)); err != nil {
+			return err
+		}
+		if _, err := units.Set("archived_at = NULL").Where("archived_at = ?", *b.ArchivedAt).Exec(ctx); err != nil {
+			return err
+		}
+		_, err = tx.NewUpdate().Model(b).Set("archived_at = NULL").WherePK().Exec(ctx)
+		return err
+	})
+}
+
+// SetUnitArchived archives a unit (demolished, merged, mistyped) or restores
+// it within the plan's unit limit. Its people and history stay.
+func (s *Service) SetUnitArchived(ctx context.Context, t *tenant.Tenant, scope Scope, id uuid.UUID, archived bool) error {
+	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		u, err := UnitByID(ctx, tx, t.ID, id)
+		if err != nil {
+			return err
+		}
+		if !scope.Allows(u.EstateID) {
+			return database.ErrNotFound
+		}
+		if archived == (u.ArchivedAt != nil) {
+			return nil
+		}
+		var at *time.Time
+		if archived {
+			now := s.now()
+			at = &now
+		} else {
+			have, err := CountUnits(ctx, tx, t.ID)
+			if err != nil {
+				return err
+			}
+			if err := s.limits.Check(t.Plan, "units", have+1); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewUpdate().Model(u).Set("archived_at = ?", at).Set("updated_at = ?", s.now()).WherePK().Exec(ctx)
+		return err
+	})
+}
