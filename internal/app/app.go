@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -158,7 +159,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		return nil, err
 	}
 	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports,
-		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
+		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
 // Ready, when not nil, receives the bound address once the server listens
@@ -308,7 +309,7 @@ func tenantsCmd(ctx context.Context, args []string, stdio IO) error {
 		return err
 	}
 	defer svc.db.Close()
-	res, err := svc.applier.Apply(ctx, m, manifest.Options{DryRun: dryRun})
+	res, err := svc.applier.Apply(ctx, m, manifest.Options{DryRun: dryRun, Dir: filepath.Dir(rest[0])})
 	if err != nil {
 		return err
 	}

@@ -189,3 +189,30 @@ func TestDemoHashIsTheDemoPassword(t *testing.T) {
 		t.Fatalf("demoHash does not match DemoPassword: %v", err)
 	}
 }
+
+// A manifest can bring an estate's units and owners in from an import
+// file next to it; applying again changes nothing.
+func TestTenantsApplyWithImportFile(t *testing.T) {
+	db := dbArgs(t)
+	dir := t.TempDir()
+	csv := "楼栋,单元,楼层,房号,类型,面积,状态,业主姓名,业主电话\n8,1,1,101,住宅,88.00,已入住,周杰,13700001111\n8,1,1,102,住宅,88.00,空置,,\n"
+	if err := os.WriteFile(filepath.Join(dir, "east.csv"), []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := "company: {slug: imp, name: Imp 物业}\nestates:\n  - name: 东区\n    import: east.csv\n"
+	file := filepath.Join(dir, "imp.yaml")
+	if err := os.WriteFile(file, []byte(m), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runCmd(t, append([]string{"tenants", "apply", file}, db...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "+ import east.csv into 东区: 2 new unit(s)") {
+		t.Fatalf("apply:\n%s", out)
+	}
+	again, err := runCmd(t, append([]string{"tenants", "apply", file}, db...)...)
+	if err != nil || strings.TrimSpace(again) != "no changes" {
+		t.Errorf("second apply: %q %v", again, err)
+	}
+}

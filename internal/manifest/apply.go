@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -23,6 +26,7 @@ type Applier struct {
 	Accounts        *account.Service
 	Estates         *estate.Service
 	Teams           *team.Service
+	Imports         *importer.Service
 	DefaultTimeZone string
 }
 
@@ -33,6 +37,9 @@ type Options struct {
 	// Direct makes staff who already have an account members at once
 	// instead of inviting them (the demo, and migrations of existing users).
 	Direct bool
+	// Dir is the directory estates' import files are relative to; empty
+	// refuses import files (a manifest pasted into the console).
+	Dir string
 }
 
 // Result lists what changed (or would change), one line each, in the
@@ -83,6 +90,9 @@ func (a *Applier) Apply(ctx context.Context, m *Manifest, opts Options) (*Result
 	for _, e := range m.Estates {
 		id := estates[e.Name]
 		if err := a.applyBuildings(ctx, t, e, id, opts, note); err != nil {
+			return nil, fmt.Errorf("estate %q: %w", e.Name, err)
+		}
+		if err := a.applyImport(ctx, t, e, id, opts, note); err != nil {
 			return nil, fmt.Errorf("estate %q: %w", e.Name, err)
 		}
 		if err := a.applyTeams(ctx, t, e, id, opts, note); err != nil {
@@ -225,6 +235,47 @@ func (a *Applier) applyTeams(ctx context.Context, t *tenant.Tenant, e Estate, es
 		}
 	}
 	return nil
+}
+
+// applyImport brings in the estate's import file with the bulk importer:
+// checked first, applied only when it would change something, so that
+// applying the manifest again changes nothing.
+func (a *Applier) applyImport(ctx context.Context, t *tenant.Tenant, e Estate, estateID uuid.UUID, opts Options, note func(string, ...any)) error {
+	if e.Import == "" {
+		return nil
+	}
+	if opts.Dir == "" {
+		return fmt.Errorf("import %q: import files are read by the command line only", e.Import)
+	}
+	content, err := os.ReadFile(filepath.Join(opts.Dir, e.Import))
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	if estateID == uuid.Nil { // dry run of a new estate
+		note("+ import %s into %s", e.Import, e.Name)
+		return nil
+	}
+	run := importer.Run{Filename: filepath.Base(e.Import), Content: content, DryRun: true, Lang: "en"}
+	res, err := a.Imports.Run(ctx, t, estateID, run)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", e.Import, err)
+	}
+	if n := res.Report.Count(); n > 0 {
+		first := res.Report.Problems[0]
+		return fmt.Errorf("import %s: %d problem(s), the first on row %d (%s: %s); run `estatedesk estates import` for the full report",
+			e.Import, n, first.Row, first.Column, first.Code)
+	}
+	if !res.Summary.Changes() {
+		return nil
+	}
+	s := res.Summary
+	note("+ import %s into %s: %d new unit(s), %d updated, %d new people", e.Import, e.Name, s.UnitsNew, s.UnitsUpdated, s.PeopleNew)
+	if opts.DryRun {
+		return nil
+	}
+	run.DryRun = false
+	_, err = a.Imports.Run(ctx, t, estateID, run)
+	return err
 }
 
 func sameID(a, b *uuid.UUID) bool {

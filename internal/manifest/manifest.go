@@ -38,7 +38,10 @@ type Estate struct {
 	Holidays      []Day               `yaml:"holidays,omitempty"`
 	Workdays      []Day               `yaml:"workdays,omitempty"`
 	Buildings     []Building          `yaml:"buildings,omitempty"`
-	Teams         []Team              `yaml:"teams,omitempty"`
+	// Import names a CSV or XLSX file of buildings, units and owners (the
+	// bulk import's format), relative to the manifest; command line only.
+	Import string `yaml:"import,omitempty"`
+	Teams  []Team `yaml:"teams,omitempty"`
 }
 
 // Day is a holiday or a make-up working day.
