@@ -168,22 +168,28 @@ func (s *Service) SetArchived(ctx context.Context, t *tenant.Tenant, id uuid.UUI
 		if archived == (e.ArchivedAt != nil) {
 			return nil
 		}
-		var at *time.Time
-		if archived {
-			now := s.now()
-			at = &now
-		} else {
-			n, err := CountEstates(ctx, tx, t.ID)
-			if err != nil {
-				return err
-			}
-			if err := s.limits.Check(t.Plan, "estates", n+1); err != nil {
-				return err
-			}
+		at, err := s.archiveTime(ctx, tx, t, archived, "estates", CountEstates)
+		if err != nil {
+			return err
 		}
 		_, err = tx.NewUpdate().Model(e).Set("archived_at = ?", at).Set("updated_at = ?", s.now()).WherePK().Exec(ctx)
 		return err
 	})
+}
+
+// archiveTime is the archived_at an archive toggle writes: now when
+// archiving; nil when restoring, once the plan has room for one more.
+func (s *Service) archiveTime(ctx context.Context, tx bun.IDB, t *tenant.Tenant, archived bool, what string,
+	count func(context.Context, bun.IDB, uuid.UUID) (int, error)) (*time.Time, error) {
+	if archived {
+		now := s.now()
+		return &now, nil
+	}
+	n, err := count(ctx, tx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	return nil, s.limits.Check(t.Plan, what, n+1)
 }
 
 func (s *Service) estateInScope(ctx context.Context, db bun.IDB, tenantID uuid.UUID, scope Scope, id uuid.UUID) (*Estate, error) {
@@ -938,18 +944,9 @@ func (s *Service) SetUnitArchived(ctx context.Context, t *tenant.Tenant, scope S
 		if archived == (u.ArchivedAt != nil) {
 			return nil
 		}
-		var at *time.Time
-		if archived {
-			now := s.now()
-			at = &now
-		} else {
-			have, err := CountUnits(ctx, tx, t.ID)
-			if err != nil {
-				return err
-			}
-			if err := s.limits.Check(t.Plan, "units", have+1); err != nil {
-				return err
-			}
+		at, err := s.archiveTime(ctx, tx, t, archived, "units", CountUnits)
+		if err != nil {
+			return err
 		}
 		_, err = tx.NewUpdate().Model(u).Set("archived_at = ?", at).Set("updated_at = ?", s.now()).WherePK().Exec(ctx)
 		return err
