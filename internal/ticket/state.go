@@ -73,7 +73,9 @@ type MoveError struct {
 	Event Event
 }
 
-func (e *MoveError) Error() string { return fmt.Sprintf("ticket: cannot %s a %s ticket", e.Event, e.From) }
+func (e *MoveError) Error() string {
+	return fmt.Sprintf("ticket: cannot %s a %s ticket", e.Event, e.From)
+}
 
 // Unwrap lets errors.Is match ErrIllegalMove.
 func (e *MoveError) Unwrap() error { return ErrIllegalMove }
