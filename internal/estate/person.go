@@ -1,6 +1,7 @@
 package estate
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -75,14 +76,7 @@ const (
 var Relations = []Relation{OwnerRel, ResidentRel, FamilyRel, RenterRel}
 
 // Valid reports whether r is known.
-func (r Relation) Valid() bool {
-	for _, x := range Relations {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+func (r Relation) Valid() bool { return slices.Contains(Relations, r) }
 
 // Link ties a person to a unit for a period. Ending a link (to_date) keeps
 // the history of who lived where.

@@ -2,6 +2,7 @@ package estate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,14 +25,7 @@ const (
 var UnitKinds = []UnitKind{Home, Shop, Office, Parking}
 
 // Valid reports whether k is known.
-func (k UnitKind) Valid() bool {
-	for _, x := range UnitKinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
-}
+func (k UnitKind) Valid() bool { return slices.Contains(UnitKinds, k) }
 
 // UnitStatus is whether anyone lives or works there.
 type UnitStatus string
@@ -46,14 +40,7 @@ const (
 var UnitStatuses = []UnitStatus{Vacant, Occupied, Renovating}
 
 // Valid reports whether s is known.
-func (s UnitStatus) Valid() bool {
-	for _, x := range UnitStatuses {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+func (s UnitStatus) Valid() bool { return slices.Contains(UnitStatuses, s) }
 
 // Unit is one home, shop, office or parking space (房号).
 type Unit struct {

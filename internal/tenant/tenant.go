@@ -5,6 +5,7 @@ package tenant
 import (
 	"context"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,14 +43,7 @@ func (s Status) Open() bool { return s == Trialing || s == Active || s == PastDu
 var Plans = []string{"starter", "growth", "enterprise"}
 
 // ValidPlan reports whether p is a known plan.
-func ValidPlan(p string) bool {
-	for _, x := range Plans {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
+func ValidPlan(p string) bool { return slices.Contains(Plans, p) }
 
 // Tenant is a property company.
 type Tenant struct {
