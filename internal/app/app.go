@@ -30,6 +30,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 	"github.com/estatedesk/estatedesk/web"
 )
 
@@ -106,6 +107,7 @@ type services struct {
 	applier  *manifest.Applier
 	jobs     *job.Client
 	imports  *importer.Service
+	tickets  *ticket.Service
 }
 
 // open migrates the database and wires the services.
@@ -158,7 +160,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports,
+	tickets, err := ticket.NewService(db, jobs, ticket.Options{DataDir: cfg.DataDir, BaseURL: cfg.BaseURL, Translate: cat.T, Log: log,
+		Mail: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -199,7 +208,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}

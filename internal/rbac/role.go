@@ -104,7 +104,9 @@ var grants = map[Role]map[string][]string{
 		ObjTenant: {ActRead},
 		ObjEstate: {ActRead},
 		ObjTeam:   {ActRead},
-		ObjTicket: {ActRead, ActCreate, ActDispatch, ActUpdate, ActFollowup},
+		// Clerks work tickets too: a worker phones in "done", and the
+		// clerk records it with a note or a photo.
+		ObjTicket: {ActRead, ActCreate, ActDispatch, ActUpdate, ActFollowup, ActWork},
 		ObjFee:    {ActRead, ActCollect},
 		ObjPerson: {ActManage},
 	},

@@ -23,12 +23,14 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 	"github.com/estatedesk/estatedesk/web"
 )
 
@@ -85,6 +87,8 @@ type env struct {
 	actors   map[string]*actor
 	pending  *account.Invitation // a pending invitation in alpha
 	cfg      config.Config
+	jobs     *job.Client
+	tickets  *ticket.Service
 }
 
 var alphaRoles = []string{"manager", "assistant", "office_head", "clerk", "document_controller", "team_leader", "worker"}
@@ -140,7 +144,11 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.authz, err = rbac.New(ctx, e.db)
 	must(t, err)
 	estates := estate.NewService(e.db, tenant.DefaultPlanLimits(), 0)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates,
+	e.jobs, err = job.New(e.db, job.Options{Logger: log})
+	must(t, err)
+	e.tickets, err = ticket.NewService(e.db, e.jobs, ticket.Options{DataDir: t.TempDir(), BaseURL: cfg.BaseURL, Translate: cat.T, Mail: e.mail, Log: log})
+	must(t, err)
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})
 	must(t, err)

@@ -20,6 +20,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
 // Authorizer is what the server asks of the authorization package.
@@ -43,6 +44,8 @@ type Deps struct {
 	Metrics   *Metrics
 	// Imports brings buildings, units and people in from spreadsheets.
 	Imports *importer.Service
+	// Tickets is the service center's requests.
+	Tickets *ticket.Service
 }
 
 // Server holds the dependencies of the handlers.

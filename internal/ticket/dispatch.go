@@ -1,0 +1,341 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/tenant"
+)
+
+// teamRow is what dispatch needs of a team.
+type teamRow struct {
+	ID       uuid.UUID  `bun:"id"`
+	EstateID uuid.UUID  `bun:"estate_id"`
+	LeaderID *uuid.UUID `bun:"leader_id"`
+}
+
+// teamOf reads an active team of the estate; a team of another estate is
+// ErrTeamNotInEstate, an unknown one database.ErrNotFound.
+func teamOf(ctx context.Context, db bun.IDB, tenantID, estateID, teamID uuid.UUID) (*teamRow, error) {
+	var row struct {
+		ID       uuid.UUID  `bun:"id"`
+		EstateID uuid.UUID  `bun:"estate_id"`
+		LeaderID *uuid.UUID `bun:"leader_id"`
+		Archived bool       `bun:"archived"`
+	}
+	err := db.NewSelect().Table("teams").Column("id", "estate_id", "leader_id").
+		ColumnExpr("archived_at IS NOT NULL AS archived").
+		Where("tenant_id = ? AND id = ?", tenantID, teamID).Scan(ctx, &row)
+	if err != nil {
+		return nil, database.Normalize(err)
+	}
+	if row.EstateID != estateID || row.Archived {
+		return nil, ErrTeamNotInEstate
+	}
+	return &teamRow{ID: row.ID, EstateID: row.EstateID, LeaderID: row.LeaderID}, nil
+}
+
+// onDuty lists the team's members on duty, the one assigned longest ago
+// (or never) first.
+func onDuty(ctx context.Context, db bun.IDB, tenantID, teamID uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := db.NewSelect().Table("team_members").Column("team_members.user_id").
+		Join("JOIN memberships AS m ON m.tenant_id = team_members.tenant_id AND m.user_id = team_members.user_id AND m.disabled_at IS NULL").
+		Where("team_members.tenant_id = ? AND team_members.team_id = ? AND team_members.on_duty", tenantID, teamID).
+		OrderExpr("team_members.last_assigned_at IS NOT NULL, team_members.last_assigned_at, team_members.user_id").
+		Scan(ctx, &ids)
+	return ids, err
+}
+
+// mayServe reports whether user can take the team's tickets: an on-duty
+// member or the leader.
+func mayServe(ctx context.Context, db bun.IDB, tenantID uuid.UUID, team *teamRow, user uuid.UUID) (bool, error) {
+	if team.LeaderID != nil && *team.LeaderID == user {
+		return true, nil
+	}
+	ids, err := onDuty(ctx, db, tenantID, team.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		if id == user {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Assignment says where a ticket goes: a team (nil: by the dispatch rules)
+// and optionally a worker; Mode overrides the rule's.
+type Assignment struct {
+	TeamID   *uuid.UUID
+	WorkerID *uuid.UUID
+	Mode     Mode
+	Reason   string
+}
+
+// route decides the team, mode and worker of an assignment and applies
+// them to the ticket.
+func (w *work) route(ctx context.Context, as Assignment) error {
+	tk := w.tk
+	rules := []Rule{}
+	if err := w.tx.NewSelect().Model(&rules).Where("tenant_id = ? AND estate_id = ?", w.t.ID, tk.EstateID).Scan(ctx); err != nil {
+		return err
+	}
+	var ancestry []uuid.UUID
+	if tk.CategoryID != nil {
+		tr, err := loadTree(ctx, w.tx, w.t.ID)
+		if err != nil {
+			return err
+		}
+		ancestry = tr.Ancestry(*tk.CategoryID)
+	}
+	rule := pickRule(rules, ancestry)
+	mode := as.Mode
+	if as.TeamID == nil {
+		if rule == nil {
+			return ErrNoTeam
+		}
+		as.TeamID = &rule.TeamID
+	}
+	if mode == "" {
+		mode = Direct
+		if rule != nil && rule.TeamID == *as.TeamID {
+			mode = rule.Mode
+		}
+	}
+	if !mode.Valid() {
+		return ErrInvalidMode
+	}
+	team, err := teamOf(ctx, w.tx, w.t.ID, tk.EstateID, *as.TeamID)
+	if err != nil {
+		return err
+	}
+	worker := as.WorkerID
+	switch {
+	case worker != nil:
+		ok, err := mayServe(ctx, w.tx, w.t.ID, team, *worker)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotTeamMember
+		}
+	case mode == RoundRobin:
+		ids, err := onDuty(ctx, w.tx, w.t.ID, team.ID)
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			worker = &ids[0]
+		}
+	}
+	if worker != nil {
+		if _, err := w.tx.NewUpdate().Table("team_members").Set("last_assigned_at = ?", w.now).
+			Where("tenant_id = ? AND team_id = ? AND user_id = ?", w.t.ID, team.ID, *worker).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	tk.TeamID, tk.AssigneeID, tk.DispatchMode = &team.ID, worker, mode
+	return nil
+}
+
+// dispatchByRule dispatches a new ticket by the rules, as the intake's
+// "dispatch now" does.
+func (w *work) dispatchByRule(ctx context.Context, a Actor) error {
+	if err := w.route(ctx, Assignment{}); err != nil {
+		return err
+	}
+	if _, err := w.move(ctx, &a.UserID, Dispatch, "", w.routeData()); err != nil {
+		return err
+	}
+	return save(ctx, w.tx, w.tk)
+}
+
+func (w *work) routeData() map[string]any {
+	d := map[string]any{"team_id": w.tk.TeamID, "mode": w.tk.DispatchMode}
+	if w.tk.AssigneeID != nil {
+		d["assignee_id"] = w.tk.AssigneeID
+	}
+	return d
+}
+
+func checkReason(reason string, required bool) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if (required && reason == "") || utf8.RuneCountInString(reason) > MaxReasonLen {
+		return "", ErrInvalidReason
+	}
+	return reason, nil
+}
+
+// Dispatch sends a received or reopened ticket to a team (派工).
+func (s *Service) Dispatch(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, as Assignment) (*Ticket, error) {
+	reason, err := checkReason(as.Reason, false)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := Next(w.tk.Status, Dispatch); err != nil {
+			return err
+		}
+		if err := w.route(ctx, as); err != nil {
+			return err
+		}
+		_, err := w.move(ctx, &a.UserID, Dispatch, reason, w.routeData())
+		return err
+	})
+}
+
+// Transfer sends a ticket to another team (or worker), with a reason.
+func (s *Service) Transfer(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, as Assignment) (*Ticket, error) {
+	reason, err := checkReason(as.Reason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := Next(w.tk.Status, Transfer); err != nil {
+			return err
+		}
+		if as.TeamID == nil {
+			return ErrNoTeam
+		}
+		if err := w.route(ctx, as); err != nil {
+			return err
+		}
+		_, err := w.move(ctx, &a.UserID, Transfer, reason, w.routeData())
+		return err
+	})
+}
+
+// Return hands a ticket back to the center (退单) with a reason: the team
+// cannot do it (wrong team, not a property matter…).
+func (s *Service) Return(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, reason string) (*Ticket, error) {
+	reason, err := checkReason(reason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if err := w.mayWork(ctx, a); err != nil {
+			return err
+		}
+		if _, err := w.move(ctx, &a.UserID, Return, reason, w.routeData()); err != nil {
+			return err
+		}
+		w.tk.TeamID, w.tk.AssigneeID, w.tk.DispatchMode = nil, nil, ""
+		return nil
+	})
+}
+
+// Assign names the worker of a dispatched ticket, as a team leader does in
+// direct mode.
+func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, id, worker uuid.UUID) (*Ticket, error) {
+	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if w.tk.Status != Dispatched && w.tk.Status != Accepted {
+			return &MoveError{From: w.tk.Status, Event: Dispatch}
+		}
+		team, err := w.team(ctx)
+		if err != nil {
+			return err
+		}
+		if !a.Dispatcher && (team.LeaderID == nil || *team.LeaderID != a.UserID) {
+			return ErrNotAssignee
+		}
+		ok, err := mayServe(ctx, w.tx, t.ID, team, worker)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotTeamMember
+		}
+		w.tk.AssigneeID = &worker
+		if w.tk.Status == Accepted {
+			// The new worker has not accepted it yet.
+			if _, err := w.move(ctx, &a.UserID, Transfer, "", w.routeData()); err != nil {
+				return err
+			}
+		} else if _, err := w.note(ctx, &a.UserID, KindAssign, "", w.routeData()); err != nil {
+			return err
+		}
+		_, err = w.tx.NewUpdate().Table("team_members").Set("last_assigned_at = ?", w.now).
+			Where("tenant_id = ? AND team_id = ? AND user_id = ?", t.ID, team.ID, worker).Exec(ctx)
+		return err
+	})
+}
+
+// Claim takes a ticket from the team's pool (抢单): the first member to
+// claim it gets it, and has accepted it.
+func (s *Service) Claim(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Ticket, error) {
+	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if w.tk.Status != Dispatched {
+			return &MoveError{From: w.tk.Status, Event: Accept}
+		}
+		if w.tk.AssigneeID != nil && *w.tk.AssigneeID != a.UserID {
+			return ErrAlreadyClaimed
+		}
+		team, err := w.team(ctx)
+		if err != nil {
+			return err
+		}
+		ok, err := mayServe(ctx, w.tx, t.ID, team, a.UserID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrNotTeamMember
+		}
+		w.tk.AssigneeID = &a.UserID
+		if _, err := w.note(ctx, &a.UserID, KindClaim, "", nil); err != nil {
+			return err
+		}
+		return w.accept(ctx, a)
+	})
+}
+
+// team reads the ticket's team.
+func (w *work) team(ctx context.Context) (*teamRow, error) {
+	if w.tk.TeamID == nil {
+		return nil, ErrNoTeam
+	}
+	team, err := teamOf(ctx, w.tx, w.t.ID, w.tk.EstateID, *w.tk.TeamID)
+	if errors.Is(err, ErrTeamNotInEstate) {
+		// Archived since dispatch: its leader still answers for the ticket.
+		return &teamRow{ID: *w.tk.TeamID, EstateID: w.tk.EstateID}, nil
+	}
+	return team, err
+}
+
+// mayWork checks that the actor may do the team's work on the ticket: its
+// worker, its team's leader, or a dispatcher recording it for them. A
+// member of the team may pick up a pool ticket nobody holds.
+func (w *work) mayWork(ctx context.Context, a Actor) error {
+	if a.Dispatcher || (w.tk.AssigneeID != nil && *w.tk.AssigneeID == a.UserID) {
+		return nil
+	}
+	if w.tk.TeamID == nil {
+		return ErrNotAssignee
+	}
+	team, err := w.team(ctx)
+	if err != nil {
+		return err
+	}
+	if team.LeaderID != nil && *team.LeaderID == a.UserID {
+		return nil
+	}
+	if w.tk.AssigneeID == nil {
+		ok, err := mayServe(ctx, w.tx, w.t.ID, team, a.UserID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			w.tk.AssigneeID = &a.UserID
+			return nil
+		}
+	}
+	return ErrNotAssignee
+}

@@ -1,0 +1,337 @@
+package ticket
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/estate"
+)
+
+// View is a named queue.
+type View string
+
+const (
+	ViewAll      View = ""         // everything in scope
+	ViewMine     View = "mine"     // assigned to me, open
+	ViewTeam     View = "team"     // my teams' open tickets, the pool included
+	ViewOpen     View = "open"     // open tickets of the center
+	ViewOverdue  View = "overdue"  // open and past the resolution deadline
+	ViewCallback View = "callback" // waiting for a call-back
+)
+
+var views = []View{ViewAll, ViewMine, ViewTeam, ViewOpen, ViewOverdue, ViewCallback}
+
+// Valid reports whether v is one of the views.
+func (v View) Valid() bool { return slices.Contains(views, v) }
+
+// Sort orders a queue.
+type Sort string
+
+const (
+	Newest     Sort = ""       // received, newest first
+	Oldest     Sort = "oldest" // received, oldest first
+	DueSoonest Sort = "due"    // resolution deadline, soonest first
+)
+
+// Filter selects a queue's tickets.
+type Filter struct {
+	View       View
+	EstateID   *uuid.UUID
+	UnitID     *uuid.UUID
+	PersonID   *uuid.UUID
+	Statuses   []State
+	Type       Type
+	CategoryID *uuid.UUID // and its subcategories
+	TeamID     *uuid.UUID
+	Priority   Priority
+	Channel    Channel
+	From, To   time.Time // received in [From, To)
+	Query      string    // a number, text of the description, an owner's name or phone
+	Sort       Sort
+	Cursor     string
+	Limit      int
+}
+
+// Row is one line of a queue.
+type Row struct {
+	ID            uuid.UUID  `bun:"id" json:"id"`
+	Number        string     `bun:"number" json:"number"`
+	EstateID      uuid.UUID  `bun:"estate_id" json:"estate_id"`
+	Estate        string     `bun:"estate" json:"estate"`
+	UnitCode      string     `bun:"unit_code" json:"unit_code"`
+	Caller        string     `bun:"caller" json:"caller"`
+	CallerPhone   string     `bun:"caller_phone" json:"caller_phone"`
+	Type          Type       `bun:"type" json:"type"`
+	CategoryID    *uuid.UUID `bun:"category_id" json:"category_id"`
+	Category      string     `bun:"-" json:"category"`
+	Priority      Priority   `bun:"priority" json:"priority"`
+	Channel       Channel    `bun:"channel" json:"channel"`
+	Status        State      `bun:"status" json:"status"`
+	Major         bool       `bun:"major" json:"major"`
+	Description   string     `bun:"description" json:"description"`
+	Team          string     `bun:"team" json:"team"`
+	Assignee      string     `bun:"assignee" json:"assignee"`
+	AssigneeID    *uuid.UUID `bun:"assignee_id" json:"assignee_id"`
+	ResolveDue    *time.Time `bun:"resolve_due" json:"resolve_due"`
+	CompletedAt   *time.Time `bun:"completed_at" json:"completed_at"`
+	HoldSince     *time.Time `bun:"hold_since" json:"hold_since"`
+	Breached      bool       `bun:"breached" json:"breached"`
+	CallbackState string     `bun:"callback_state" json:"callback_state"`
+	CallbackDue   *time.Time `bun:"callback_due" json:"callback_due"`
+	Satisfaction  int        `bun:"satisfaction" json:"satisfaction"`
+	CreatedAt     time.Time  `bun:"created_at" json:"created_at"`
+}
+
+// Left is the time until the resolution deadline; ok is false when no
+// deadline runs.
+func (r *Row) Left(now time.Time) (time.Duration, bool) {
+	if r.ResolveDue == nil || r.CompletedAt != nil || r.HoldSince != nil || !r.Status.Open() {
+		return 0, false
+	}
+	return r.ResolveDue.Sub(now), true
+}
+
+// Page is one page of a queue; Next is the cursor of the following page,
+// empty on the last.
+type Page struct {
+	Rows []Row  `json:"rows"`
+	Next string `json:"next,omitempty"`
+}
+
+// MaxPage bounds a page; exports read in pages of this size.
+const MaxPage = 500
+
+// cursor is the position after the last row of a page: its sort key and
+// ID, so the next page starts exactly there even as new tickets arrive.
+type cursor struct {
+	At time.Time `json:"t"`
+	ID uuid.UUID `json:"i"`
+}
+
+func (c cursor) encode() string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == uuid.Nil {
+		return c, ErrInvalidCursor
+	}
+	return c, nil
+}
+
+var numberPattern = regexp.MustCompile(`^(?i)GD\d{4,}$`)
+
+// List reads a page of a queue in the caller's scope.
+func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filter) (*Page, error) {
+	if !f.View.Valid() || (f.Type != "" && !f.Type.Valid()) || (f.Priority != "" && !f.Priority.Valid()) ||
+		(f.Channel != "" && !f.Channel.Valid()) || len(f.Query) > 100 {
+		return nil, ErrInvalidFilter
+	}
+	for _, st := range f.Statuses {
+		if !slices.Contains(States, st) {
+			return nil, ErrInvalidFilter
+		}
+	}
+	if f.Limit <= 0 || f.Limit > MaxPage {
+		f.Limit = 50
+	}
+	var after *cursor
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		after = &c
+	}
+	page := &Page{}
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		tree, err := loadTree(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		q, err := s.query(ctx, tx, tenantID, a, f, tree)
+		if err != nil {
+			return err
+		}
+		col, desc := "t.created_at", f.Sort == Newest
+		if f.Sort == DueSoonest {
+			col = "t.resolve_due"
+			q = q.Where("t.resolve_due IS NOT NULL")
+		}
+		if after != nil {
+			op := ">"
+			if desc {
+				op = "<"
+			}
+			q = q.Where("("+col+" "+op+" ? OR ("+col+" = ? AND t.id "+op+" ?))", after.At, after.At, after.ID)
+		}
+		dir := " ASC"
+		if desc {
+			dir = " DESC"
+		}
+		q = q.OrderExpr(col + dir + ", t.id" + dir).Limit(int64(f.Limit + 1))
+		if err := q.Scan(ctx, &page.Rows); err != nil {
+			return err
+		}
+		for i := range page.Rows {
+			if r := &page.Rows[i]; r.CategoryID != nil {
+				if c := tree.ByID(*r.CategoryID); c != nil {
+					r.Category = c.Path
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(page.Rows) > f.Limit {
+		page.Rows = page.Rows[:f.Limit]
+		last := page.Rows[f.Limit-1]
+		c := cursor{At: last.CreatedAt, ID: last.ID}
+		if f.Sort == DueSoonest {
+			c.At = *last.ResolveDue
+		}
+		page.Next = c.encode()
+	}
+	return page, nil
+}
+
+// query builds the filtered select of a queue without order or limit.
+func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a Actor, f Filter, tree Tree) (*bun.SelectQuery, error) {
+	q := tx.NewSelect().TableExpr("tickets AS t").
+		Join("JOIN estates AS e ON e.tenant_id = t.tenant_id AND e.id = t.estate_id").
+		Join("LEFT JOIN units AS u ON u.tenant_id = t.tenant_id AND u.id = t.unit_id").
+		Join("LEFT JOIN persons AS p ON p.tenant_id = t.tenant_id AND p.id = t.person_id").
+		Join("LEFT JOIN teams AS tm ON tm.tenant_id = t.tenant_id AND tm.id = t.team_id").
+		Join("LEFT JOIN users AS au ON au.id = t.assignee_id").
+		ColumnExpr("t.id, t.number, t.estate_id, e.name AS estate, COALESCE(u.code, '') AS unit_code").
+		ColumnExpr("COALESCE(p.name, t.caller_name) AS caller, t.caller_phone, t.type, t.category_id, t.priority, t.channel, t.status, t.major").
+		ColumnExpr("t.description, COALESCE(tm.name, '') AS team, COALESCE(au.name, '') AS assignee, t.assignee_id").
+		ColumnExpr("t.resolve_due, t.completed_at, t.hold_since, t.callback_state, t.callback_due, t.satisfaction, t.created_at").
+		ColumnExpr("(t.response_breached_at IS NOT NULL OR t.resolve_breached_at IS NOT NULL) AS breached").
+		Where("t.tenant_id = ?", tenantID)
+	if !a.Scope.All {
+		if len(a.Scope.EstateIDs) == 0 {
+			return q.Where("1 = 0"), nil
+		}
+		q = q.Where("t.estate_id IN (?)", bun.In(a.Scope.EstateIDs))
+	}
+	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	switch f.View {
+	case ViewMine:
+		q = q.Where("t.assignee_id = ? AND t.status IN (?)", a.UserID, bun.In(open))
+	case ViewTeam:
+		q = q.Where(`t.team_id IN (SELECT tmm.team_id FROM team_members AS tmm WHERE tmm.tenant_id = t.tenant_id AND tmm.user_id = ?
+			UNION SELECT tl.id FROM teams AS tl WHERE tl.tenant_id = t.tenant_id AND tl.leader_id = ?) AND t.status IN (?)`,
+			a.UserID, a.UserID, bun.In(open))
+	case ViewOpen:
+		q = q.Where("t.status IN (?)", bun.In(open))
+	case ViewOverdue:
+		q = q.Where("t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due < ?", bun.In(open), s.now())
+	case ViewCallback:
+		q = q.Where("t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?", Completed, bun.In([]string{CallbackDue, CallbackRetry}), s.now())
+	}
+	if f.EstateID != nil {
+		q = q.Where("t.estate_id = ?", *f.EstateID)
+	}
+	if f.UnitID != nil {
+		q = q.Where("t.unit_id = ?", *f.UnitID)
+	}
+	if f.PersonID != nil {
+		q = q.Where("t.person_id = ?", *f.PersonID)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("t.status IN (?)", bun.In(f.Statuses))
+	}
+	if f.Type != "" {
+		q = q.Where("t.type = ?", f.Type)
+	}
+	if f.CategoryID != nil {
+		ids := descendants(tree, *f.CategoryID)
+		if len(ids) == 0 {
+			return nil, ErrInvalidFilter
+		}
+		q = q.Where("t.category_id IN (?)", bun.In(ids))
+	}
+	if f.TeamID != nil {
+		q = q.Where("t.team_id = ?", *f.TeamID)
+	}
+	if f.Priority != "" {
+		q = q.Where("t.priority = ?", f.Priority)
+	}
+	if f.Channel != "" {
+		q = q.Where("t.channel = ?", f.Channel)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("t.created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("t.created_at < ?", f.To.UTC())
+	}
+	if text := strings.TrimSpace(f.Query); text != "" {
+		switch phone := estate.NormalizePhone(text); {
+		case numberPattern.MatchString(text):
+			q = q.Where("t.number LIKE ?", strings.ToUpper(text)+"%")
+		case phone != "":
+			q = q.Where(`(t.caller_phone = ? OR t.person_id IN (SELECT ph.person_id FROM person_phones AS ph WHERE ph.tenant_id = t.tenant_id AND ph.phone = ?))`, phone, phone)
+		case len(text) == 4 && strings.Trim(text, "0123456789") == "":
+			q = q.Where(`(t.caller_phone LIKE ? OR t.person_id IN (SELECT ph.person_id FROM person_phones AS ph WHERE ph.tenant_id = t.tenant_id AND ph.last4 = ?))`, "%"+text, text)
+		default:
+			like := "%" + escapeLike(text) + "%"
+			q = q.Where(`(t.description LIKE ? ESCAPE '\' OR t.caller_name LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\' OR u.code = ?)`, like, like, escapeLike(text)+"%", text)
+		}
+	}
+	return q, nil
+}
+
+// descendants is id and every category under it.
+func descendants(tree Tree, id uuid.UUID) []uuid.UUID {
+	var out []uuid.UUID
+	for _, c := range tree {
+		if slices.Contains(tree.Ancestry(c.ID), id) {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}
+
+// Counts are the sizes of the named queues for the actor, for the tabs.
+type Counts struct {
+	Mine, Team, Open, Overdue, Callback int
+}
+
+// Counts counts the actor's named queues.
+func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Counts, error) {
+	var c Counts
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		for v, dst := range map[View]*int{ViewMine: &c.Mine, ViewTeam: &c.Team, ViewOpen: &c.Open, ViewOverdue: &c.Overdue, ViewCallback: &c.Callback} {
+			q, err := s.query(ctx, tx, tenantID, a, Filter{View: v}, nil)
+			if err != nil {
+				return err
+			}
+			n, err := q.Count(ctx)
+			if err != nil {
+				return err
+			}
+			*dst = int(n)
+		}
+		return nil
+	})
+	return c, err
+}

@@ -1,0 +1,406 @@
+package ticket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/job"
+	"github.com/estatedesk/estatedesk/internal/mail"
+	"github.com/estatedesk/estatedesk/internal/tenant"
+)
+
+// Publisher delivers domain events to the tenant's webhooks. PublishTx runs
+// inside the transaction of the change, so an event is sent exactly when
+// the change commits.
+type Publisher interface {
+	PublishTx(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, event string, data any) error
+}
+
+// Webhook events the ticket service publishes.
+const (
+	EventCreated       = "ticket.created"
+	EventStatusChanged = "ticket.status_changed"
+	EventEscalated     = "ticket.escalated"
+	EventFollowedUp    = "ticket.followed_up"
+)
+
+// Translate renders a message of the catalog; the service uses it for the
+// notification emails.
+type Translate func(lang, id string, data map[string]any) string
+
+// Options configures the service.
+type Options struct {
+	// Now replaces the clock, for tests; give the job client the same one.
+	Now func() time.Time
+	// NumberBlock is how many ticket numbers a process reserves at once.
+	NumberBlock int
+	// DataDir holds the attachments, under attachments/<tenant>/.
+	DataDir string
+	// MaxAttachmentBytes bounds one file.
+	MaxAttachmentBytes int64
+	Mail               mail.Sender
+	Translate          Translate
+	// BaseURL makes links in emails.
+	BaseURL   string
+	Publisher Publisher
+	Log       *slog.Logger
+}
+
+// Service is the use cases of tickets.
+type Service struct {
+	db      *database.DB
+	jobs    *job.Client
+	numbers *numbers
+	opt     Options
+}
+
+// NewService wires the ticket service and registers its timer, call-back
+// and mail jobs on jobs.
+func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error) {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.NumberBlock == 0 {
+		opt.NumberBlock = 20
+	}
+	if opt.MaxAttachmentBytes == 0 {
+		opt.MaxAttachmentBytes = 10 << 20
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	if opt.Mail == nil {
+		opt.Mail = mail.LogSender{Log: opt.Log}
+	}
+	if opt.Translate == nil {
+		opt.Translate = func(_, id string, _ map[string]any) string { return id }
+	}
+	s := &Service{db: db, jobs: jobs, numbers: newNumbers(db, opt.NumberBlock), opt: opt}
+	for _, err := range []error{
+		job.AddWorker(jobs, &timerWorker{s: s}),
+		job.AddWorker(jobs, &callbackWorker{s: s}),
+		job.AddWorker(jobs, &followupWorker{s: s}),
+		job.AddWorker(jobs, &mailWorker{s: s}),
+	} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// SetPublisher connects the webhooks after both services exist.
+func (s *Service) SetPublisher(p Publisher) { s.opt.Publisher = p }
+
+func (s *Service) now() time.Time { return s.opt.Now().UTC().Truncate(time.Microsecond) }
+
+// Actor is who acts: a staff member with their estate scope. Dispatcher is
+// true for roles that may dispatch (clerks and above): they may also record
+// field work on behalf of a team, as when a worker phones it in.
+type Actor struct {
+	UserID     uuid.UUID
+	Scope      estate.Scope
+	Dispatcher bool
+	Lang       string
+}
+
+// Created is the result of Create: Replayed is true when an
+// Idempotency-Key matched an earlier create, which is returned instead.
+type Created struct {
+	Ticket   *Ticket
+	Replayed bool
+}
+
+// MaxIdempotencyKey bounds an Idempotency-Key.
+const MaxIdempotencyKey = 200
+
+// Create records a request. With idemKey (API clients), a retry of the same
+// request returns the ticket of the first one; the key and the ticket
+// commit together, so a crash cannot leave one without the other.
+func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Intake, idemKey string, autoDispatch bool) (*Created, error) {
+	if err := in.Check(); err != nil {
+		return nil, err
+	}
+	var hash string
+	if idemKey != "" {
+		if len(idemKey) > MaxIdempotencyKey || strings.IndexFunc(idemKey, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+			return nil, ErrInvalidIdempotency
+		}
+		hash = in.hash(autoDispatch)
+		if c, err := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || err != nil {
+			return c, err
+		}
+	}
+	now := s.now()
+	number, err := s.numbers.Next(ctx, t.ID, now, t.Location())
+	if err != nil {
+		return nil, err
+	}
+	var out *Ticket
+	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		tk, err := s.newTicket(ctx, tx, t, a, in, number, now)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewInsert().Model(tk).Exec(ctx); err != nil {
+			return err
+		}
+		if idemKey != "" {
+			row := &idempotency{TenantID: t.ID, UserID: a.UserID, Key: idemKey, RequestHash: hash, TicketID: tk.ID, CreatedAt: now}
+			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		e := newEntry(tk, now, &a.UserID, KindCreated)
+		e.ToStatus = Received
+		if err := insertEntries(ctx, tx, e); err != nil {
+			return err
+		}
+		w := &work{s: s, tx: tx, t: t, tk: tk, now: now}
+		if err := w.scheduleDeadlines(ctx); err != nil {
+			return err
+		}
+		if tk.Major {
+			if err := w.escalateOn(ctx, OnMajor); err != nil {
+				return err
+			}
+		}
+		if err := w.publish(ctx, EventCreated); err != nil {
+			return err
+		}
+		if autoDispatch {
+			if err := w.dispatchByRule(ctx, a); err != nil && !errors.Is(err, ErrNoTeam) {
+				return err
+			}
+		}
+		out = tk
+		return nil
+	})
+	if err != nil {
+		if idemKey != "" && errors.Is(database.Normalize(err), database.ErrConflict) {
+			// The same key raced in from another connection: it won.
+			if c, rerr := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || rerr != nil {
+				return c, rerr
+			}
+		}
+		return nil, database.Normalize(err)
+	}
+	return &Created{Ticket: out}, nil
+}
+
+// idempotency is a row of ticket_idempotency.
+type idempotency struct {
+	bun.BaseModel `bun:"table:ticket_idempotency"`
+
+	TenantID    uuid.UUID `bun:"tenant_id,pk,type:uuid"`
+	UserID      uuid.UUID `bun:"user_id,pk,type:uuid"`
+	Key         string    `bun:"key,pk"`
+	RequestHash string    `bun:"request_hash,notnull"`
+	TicketID    uuid.UUID `bun:"ticket_id,notnull,type:uuid"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+}
+
+// hash identifies the request an Idempotency-Key was first used with.
+func (in *Intake) hash(autoDispatch bool) string {
+	b, _ := json.Marshal(struct {
+		In   Intake
+		Auto bool
+	}{*in, autoDispatch})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// replay finds the ticket an earlier create with the same key made.
+func (s *Service) replay(ctx context.Context, tenantID uuid.UUID, a Actor, key, hash string) (*Created, error) {
+	var out *Created
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		row := new(idempotency)
+		err := tx.NewSelect().Model(row).Where("tenant_id = ? AND user_id = ? AND key = ?", tenantID, a.UserID, key).Scan(ctx)
+		if err != nil {
+			if errors.Is(database.Normalize(err), database.ErrNotFound) {
+				return nil
+			}
+			return err
+		}
+		if row.RequestHash != hash {
+			return ErrIdempotencyMismatch
+		}
+		tk, err := byID(ctx, tx, tenantID, row.TicketID)
+		if err != nil {
+			return err
+		}
+		out = &Created{Ticket: tk, Replayed: true}
+		return nil
+	})
+	return out, err
+}
+
+// newTicket checks the intake's references and builds the ticket with its
+// deadlines.
+func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, number string, now time.Time) (*Ticket, error) {
+	est, err := estateInScope(ctx, tx, t.ID, a.Scope, in.EstateID)
+	if err != nil {
+		return nil, err
+	}
+	if est.ArchivedAt != nil {
+		return nil, estate.ErrArchived
+	}
+	if in.UnitID != nil {
+		u, err := estate.UnitByID(ctx, tx, t.ID, *in.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		if u.EstateID != est.ID {
+			return nil, ErrUnitNotInEstate
+		}
+	}
+	if in.PersonID != nil {
+		p, err := estate.PersonByID(ctx, tx, t.ID, *in.PersonID)
+		if err != nil {
+			return nil, err
+		}
+		if in.CallerName == "" {
+			in.CallerName = p.Name
+		}
+	}
+	tree, err := EnsureTree(ctx, tx, t.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	if in.CategoryID != nil && tree.ByID(*in.CategoryID) == nil {
+		return nil, ErrInvalidCategory
+	}
+	received := a.UserID
+	if in.ReceivedBy != nil && *in.ReceivedBy != a.UserID {
+		if err := activeMember(ctx, tx, t.ID, *in.ReceivedBy); err != nil {
+			return nil, err
+		}
+		received = *in.ReceivedBy
+	}
+	tk := &Ticket{
+		TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), Number: number, EstateID: est.ID,
+		UnitID: in.UnitID, PersonID: in.PersonID, CallerName: in.CallerName, CallerPhone: in.CallerPhone,
+		Channel: in.Channel, Type: in.Type, CategoryID: in.CategoryID, Priority: in.Priority,
+		Major: in.Major && in.Type == Complaint, Status: Received, Description: in.Description,
+		PreferredTime: in.PreferredTime, ReceivedBy: received, CreatedBy: a.UserID,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	var ancestry []uuid.UUID
+	if tk.CategoryID != nil {
+		ancestry = tree.Ancestry(*tk.CategoryID)
+	}
+	pol, err := s.policyFor(ctx, tx, t.ID, tk.Type, ancestry, tk.Priority)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := calendarOf(ctx, tx, t, est, tk.Priority)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cal.Add(now, time.Duration(pol.ResponseMinutes)*time.Minute, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := cal.Add(now, time.Duration(pol.ResolveMinutes)*time.Minute, nil)
+	if err != nil {
+		return nil, err
+	}
+	tk.ResponseDue, tk.ResolveDue = &resp, &res
+	return tk, nil
+}
+
+func (s *Service) policyFor(ctx context.Context, db bun.IDB, tenantID uuid.UUID, ty Type, ancestry []uuid.UUID, p Priority) (Policy, error) {
+	var rows []Policy
+	if err := db.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
+		return Policy{}, err
+	}
+	return pickPolicy(rows, ty, ancestry, p), nil
+}
+
+// calendarOf is the calendar a ticket's deadlines count in.
+func calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate, p Priority) (*Calendar, error) {
+	if p == Emergency {
+		return AlwaysOpen(t.Location()), nil
+	}
+	var days []estate.CalendarDay
+	if err := db.NewSelect().Model(&days).Where("tenant_id = ? AND estate_id = ?", t.ID, est.ID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	return NewCalendar(t.Location(), est.BusinessHours, days), nil
+}
+
+// Detail is a ticket with everything its page shows.
+type Detail struct {
+	Ticket      *Ticket      `json:"ticket"`
+	Estate      string       `json:"estate"`
+	UnitCode    string       `json:"unit_code,omitempty"`
+	PersonName  string       `json:"person_name,omitempty"`
+	Phones      []string     `json:"phones,omitempty"`
+	Category    string       `json:"category,omitempty"`
+	TeamName    string       `json:"team_name,omitempty"`
+	TeamLeader  *uuid.UUID   `json:"team_leader_id,omitempty"`
+	Assignee    string       `json:"assignee,omitempty"`
+	ReceivedBy  string       `json:"received_by_name,omitempty"`
+	Timeline    []Entry      `json:"timeline"`
+	Attachments []Attachment `json:"attachments"`
+	Callbacks   []Callback   `json:"callbacks"`
+}
+
+// Get reads a ticket in the caller's scope with its timeline.
+func (s *Service) Get(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*Detail, error) {
+	var d *Detail
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		tk, err := inScope(ctx, tx, tenantID, scope, id)
+		if err != nil {
+			return err
+		}
+		d, err = detail(ctx, tx, tk)
+		return err
+	})
+	return d, database.Normalize(err)
+}
+
+// ByNumber finds a ticket in scope by its number.
+func (s *Service) ByNumber(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, number string) (*Ticket, error) {
+	tk := new(Ticket)
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(tk).Where("tenant_id = ? AND number = ?", tenantID, strings.ToUpper(strings.TrimSpace(number))).Scan(ctx); err != nil {
+			return err
+		}
+		if !scope.Allows(tk.EstateID) {
+			return database.ErrNotFound
+		}
+		return nil
+	})
+	return tk, database.Normalize(err)
+}
+
+// Categories is the tenant's category tree.
+func (s *Service) Categories(ctx context.Context, tenantID uuid.UUID) (Tree, error) {
+	var tr Tree
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		tr, err = loadTree(ctx, tx, tenantID)
+		return err
+	})
+	if err == nil && len(tr) == 0 {
+		err = s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+			var err error
+			tr, err = EnsureTree(ctx, tx, tenantID, s.now())
+			return err
+		})
+	}
+	return tr, err
+}

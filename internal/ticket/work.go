@@ -1,0 +1,236 @@
+package ticket
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/tenant"
+)
+
+// work is one change to a ticket inside one transaction: the state move,
+// its timeline entries, the timers it schedules and the events it
+// publishes all commit together, or none does.
+type work struct {
+	s   *Service
+	tx  bun.Tx
+	t   *tenant.Tenant
+	tk  *Ticket
+	now time.Time
+}
+
+// move applies ev to the ticket through the state machine and records it.
+func (w *work) move(ctx context.Context, actor *uuid.UUID, ev Event, body string, data map[string]any) (*Entry, error) {
+	from := w.tk.Status
+	to, err := Next(from, ev)
+	if err != nil {
+		return nil, err
+	}
+	w.tk.Status = to
+	w.tk.UpdatedAt = w.now
+	e := newEntry(w.tk, w.now, actor, string(ev))
+	e.FromStatus, e.ToStatus, e.Body = from, to, body
+	if len(data) > 0 {
+		b, _ := json.Marshal(data)
+		e.Data = string(b)
+	}
+	if err := insertEntries(ctx, w.tx, e); err != nil {
+		return nil, err
+	}
+	if from != to {
+		if err := w.publish(ctx, EventStatusChanged); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// note adds a timeline entry that is not a move.
+func (w *work) note(ctx context.Context, actor *uuid.UUID, kind, body string, data map[string]any) (*Entry, error) {
+	e := newEntry(w.tk, w.now, actor, kind)
+	e.Body = body
+	if len(data) > 0 {
+		b, _ := json.Marshal(data)
+		e.Data = string(b)
+	}
+	return e, insertEntries(ctx, w.tx, e)
+}
+
+// publish sends a webhook event with the ticket as it is now.
+func (w *work) publish(ctx context.Context, event string) error {
+	if w.s.opt.Publisher == nil {
+		return nil
+	}
+	return w.s.opt.Publisher.PublishTx(ctx, w.tx, w.t.ID, event, w.tk)
+}
+
+// calendar is the calendar of the ticket's deadlines.
+func (w *work) calendar(ctx context.Context) (*Calendar, error) {
+	est, err := estate.ByID(ctx, w.tx, w.t.ID, w.tk.EstateID)
+	if err != nil {
+		return nil, err
+	}
+	return calendarOf(ctx, w.tx, w.t, est, w.tk.Priority)
+}
+
+// settings are the tenant's call-back and warning rules.
+func (w *work) settings(ctx context.Context) (Settings, error) {
+	return settingsOf(ctx, w.tx, w.t.ID)
+}
+
+// Timer kinds: the warning before the resolution deadline, the two
+// breaches, and an escalation level that starts some time after its
+// trigger.
+const (
+	timerWarn     = "warn"
+	timerResponse = "response"
+	timerResolve  = "resolve"
+	timerLevel    = "level"
+)
+
+// timerArgs is a deadline timer. Gen is the ticket's SLAGen when it was
+// scheduled: when the deadlines move (a hold ends, the ticket is reopened)
+// the generation changes and older timers do nothing.
+type timerArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	TicketID uuid.UUID `json:"ticket_id"`
+	Gen      int       `json:"gen"`
+	What     string    `json:"what"`
+	Level    uuid.UUID `json:"level,omitempty"`
+	// Position is the built-in level's position when Level is nil.
+	Position int `json:"position,omitempty"`
+}
+
+func (timerArgs) Kind() string { return "ticket_timer" }
+
+// InsertOpts: a timer that fails (the database is away) is retried; its
+// effect and its completion commit together, so it fires once.
+func (timerArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 10, Queue: river.QueueDefault}
+}
+
+// scheduleDeadlines bumps the generation and schedules the warning and the
+// breach timers for the current deadlines.
+func (w *work) scheduleDeadlines(ctx context.Context) error {
+	w.tk.SLAGen++
+	tk := w.tk
+	if tk.ResponseDue != nil && tk.RespondedAt == nil {
+		if err := w.timer(ctx, timerResponse, *tk.ResponseDue, uuid.Nil, 0); err != nil {
+			return err
+		}
+	}
+	if tk.ResolveDue == nil || tk.CompletedAt != nil {
+		return nil
+	}
+	if err := w.timer(ctx, timerResolve, *tk.ResolveDue, uuid.Nil, 0); err != nil {
+		return err
+	}
+	if tk.WarnedAt != nil {
+		return nil
+	}
+	st, err := w.settings(ctx)
+	if err != nil {
+		return err
+	}
+	warn := w.now.Add(tk.ResolveDue.Sub(w.now) * time.Duration(st.WarnPercent) / 100)
+	if cal, err := w.calendar(ctx); err == nil {
+		// In open time: 80% of a three-day window is not 80% of the
+		// wall-clock hours, which would include nights.
+		open := cal.Elapsed(w.now, *tk.ResolveDue, nil)
+		if at, err := cal.Add(w.now, open*time.Duration(st.WarnPercent)/100, nil); err == nil {
+			warn = at
+		}
+	}
+	return w.timer(ctx, timerWarn, warn, uuid.Nil, 0)
+}
+
+func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.UUID, position int) error {
+	args := timerArgs{TenantID: w.t.ID, TicketID: w.tk.ID, Gen: w.tk.SLAGen, What: what, Level: level, Position: position}
+	return w.s.jobs.InsertTx(ctx, w.tx, args, &river.InsertOpts{ScheduledAt: at})
+}
+
+// escalateOn runs the ladder's levels of a trigger: those due at once
+// notify now, later ones are scheduled.
+func (w *work) escalateOn(ctx context.Context, tr Trigger) error {
+	levels, err := ladderOf(ctx, w.tx, w.t.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range levels {
+		if l.Trigger != tr {
+			continue
+		}
+		if l.AfterMinutes == 0 {
+			if err := w.escalate(ctx, l); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.timer(ctx, timerLevel, w.now.Add(time.Duration(l.AfterMinutes)*time.Minute), l.ID, l.Position); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resetDeadlines starts new deadlines from now, as for a reopened ticket.
+func (w *work) resetDeadlines(ctx context.Context) error {
+	tr, err := loadTree(ctx, w.tx, w.t.ID)
+	if err != nil {
+		return err
+	}
+	var ancestry []uuid.UUID
+	if w.tk.CategoryID != nil {
+		ancestry = tr.Ancestry(*w.tk.CategoryID)
+	}
+	pol, err := w.s.policyFor(ctx, w.tx, w.t.ID, w.tk.Type, ancestry, w.tk.Priority)
+	if err != nil {
+		return err
+	}
+	cal, err := w.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := cal.Add(w.now, time.Duration(pol.ResolveMinutes)*time.Minute, nil)
+	if err != nil {
+		return err
+	}
+	w.tk.ResolveDue, w.tk.CompletedAt, w.tk.WarnedAt = &res, nil, nil
+	return w.scheduleDeadlines(ctx)
+}
+
+// resumeDeadlines moves the deadlines by the open time the hold took: the
+// team could not work while waiting for the owner or for parts.
+func (w *work) resumeDeadlines(ctx context.Context) error {
+	since := w.tk.HoldSince
+	w.tk.HoldSince = nil
+	if since == nil {
+		return nil
+	}
+	cal, err := w.calendar(ctx)
+	if err != nil {
+		return err
+	}
+	shift := func(due *time.Time) (*time.Time, error) {
+		if due == nil || !due.After(*since) {
+			return due, nil
+		}
+		left := cal.Elapsed(*since, *due, nil)
+		at, err := cal.Add(w.now, left, nil)
+		return &at, err
+	}
+	if w.tk.RespondedAt == nil {
+		if w.tk.ResponseDue, err = shift(w.tk.ResponseDue); err != nil {
+			return err
+		}
+	}
+	if w.tk.ResolveDue, err = shift(w.tk.ResolveDue); err != nil {
+		return err
+	}
+	return w.scheduleDeadlines(ctx)
+}
