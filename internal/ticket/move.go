@@ -50,6 +50,9 @@ func (w *work) accept(ctx context.Context, a Actor) error {
 // Accept: the worker takes the dispatched ticket (接单).
 func (s *Service) Accept(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Ticket, error) {
 	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := Next(w.tk.Status, Accept); err != nil {
+			return err
+		}
 		if err := w.mayWork(ctx, a); err != nil {
 			return err
 		}

@@ -128,7 +128,9 @@ func (w *work) notify(ctx context.Context, to []recipient, emails []string, kind
 		m := mailArgs{To: addr,
 			Subject: w.s.opt.Translate(lang, "notification."+kind+".subject", data),
 			Body:    w.s.opt.Translate(lang, "notification."+kind+".body", data)}
-		if err := w.s.jobs.InsertTx(ctx, w.tx, m, nil); err != nil {
+		// Scheduled by the service's clock, not the database's, so that
+		// tests that move the clock see the mail go out.
+		if err := w.s.jobs.InsertTx(ctx, w.tx, m, &river.InsertOpts{ScheduledAt: w.now}); err != nil {
 			return err
 		}
 	}

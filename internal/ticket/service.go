@@ -154,6 +154,12 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 		if err != nil {
 			return err
 		}
+		w := &work{s: s, tx: tx, t: t, tk: tk, now: now}
+		// The timers carry the deadline generation, so they are set before
+		// the row that records it is written.
+		if err := w.scheduleDeadlines(ctx); err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(tk).Exec(ctx); err != nil {
 			return err
 		}
@@ -166,10 +172,6 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 		e := newEntry(tk, now, &a.UserID, KindCreated)
 		e.ToStatus = Received
 		if err := insertEntries(ctx, tx, e); err != nil {
-			return err
-		}
-		w := &work{s: s, tx: tx, t: t, tk: tk, now: now}
-		if err := w.scheduleDeadlines(ctx); err != nil {
 			return err
 		}
 		if tk.Major {
