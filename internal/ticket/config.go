@@ -85,6 +85,7 @@ func (s *Service) SetSettings(ctx context.Context, tenantID uuid.UUID, st Settin
 		return err
 	}
 	st.TenantID, st.UpdatedAt = tenantID, s.now()
+	defer s.forget(tenantID)
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		_, err := tx.NewInsert().Model(&st).On("CONFLICT (tenant_id) DO UPDATE").
 			Set("callback_types = EXCLUDED.callback_types, callback_max_attempts = EXCLUDED.callback_max_attempts").
@@ -100,6 +101,7 @@ func (s *Service) SetPolicies(ctx context.Context, tenantID uuid.UUID, ps []Poli
 	if len(ps) > 500 {
 		return ErrInvalidPolicy
 	}
+	defer s.forget(tenantID)
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		tr, err := loadTree(ctx, tx, tenantID)
 		if err != nil {
@@ -147,6 +149,7 @@ func (s *Service) SetLadder(ctx context.Context, tenantID uuid.UUID, ls []Level)
 		l.NotifyEmails = strings.Join(l.Emails(), ",")
 		l.TenantID, l.ID, l.Position, l.CreatedAt = tenantID, uuid.New(), i+1, s.now()
 	}
+	defer s.forget(tenantID)
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Model((*Level)(nil)).Where("tenant_id = ?", tenantID).Exec(ctx); err != nil {
 			return err
@@ -169,6 +172,7 @@ func (s *Service) AddRule(ctx context.Context, tenantID uuid.UUID, scope estate.
 		return nil, ErrInvalidMode
 	}
 	r.TenantID, r.ID, r.CreatedAt = tenantID, uuid.New(), s.now()
+	defer s.forget(tenantID)
 	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := estateInScope(ctx, tx, tenantID, scope, r.EstateID); err != nil {
 			return err
@@ -202,6 +206,7 @@ func (s *Service) AddRule(ctx context.Context, tenantID uuid.UUID, scope estate.
 
 // DeleteRule removes a dispatch rule.
 func (s *Service) DeleteRule(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) error {
+	defer s.forget(tenantID)
 	return database.Normalize(s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		r := new(Rule)
 		if err := tx.NewSelect().Model(r).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx); err != nil {
@@ -222,6 +227,7 @@ func (s *Service) AddCategory(ctx context.Context, tenantID uuid.UUID, parent *u
 		return nil, ErrInvalidCategory
 	}
 	c := &Category{TenantID: tenantID, ID: uuid.New(), ParentID: parent, Name: name, CreatedAt: s.now()}
+	defer s.forget(tenantID)
 	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		tr, err := EnsureTree(ctx, tx, tenantID, s.now())
 		if err != nil {
@@ -250,6 +256,7 @@ func (s *Service) AddCategory(ctx context.Context, tenantID uuid.UUID, parent *u
 // SetCategoryArchived hides a category from intake, or brings it back;
 // tickets keep it.
 func (s *Service) SetCategoryArchived(ctx context.Context, tenantID, id uuid.UUID, archived bool) error {
+	defer s.forget(tenantID)
 	return database.Normalize(s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewUpdate().Model((*Category)(nil)).Where("tenant_id = ? AND id = ?", tenantID, id)
 		if archived {

@@ -84,19 +84,11 @@ type Assignment struct {
 // them to the ticket.
 func (w *work) route(ctx context.Context, as Assignment) error {
 	tk := w.tk
-	rules := []Rule{}
-	if err := w.tx.NewSelect().Model(&rules).Where("tenant_id = ? AND estate_id = ?", w.t.ID, tk.EstateID).Scan(ctx); err != nil {
+	cf, err := w.conf(ctx)
+	if err != nil {
 		return err
 	}
-	var ancestry []uuid.UUID
-	if tk.CategoryID != nil {
-		tr, err := loadTree(ctx, w.tx, w.t.ID)
-		if err != nil {
-			return err
-		}
-		ancestry = tr.Ancestry(*tk.CategoryID)
-	}
-	rule := pickRule(rules, ancestry)
+	rule := pickRule(cf.rulesOf(tk.EstateID), cf.ancestry(tk.CategoryID))
 	mode := as.Mode
 	if as.TeamID == nil {
 		if rule == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/estatedesk/estatedesk/internal/cache"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/job"
@@ -53,7 +54,10 @@ type Options struct {
 	Mail               mail.Sender
 	Translate          Translate
 	// BaseURL makes links in emails.
-	BaseURL   string
+	BaseURL string
+	// CacheTTL is how long a tenant's ticket configuration and estate
+	// calendars are remembered; 0 reads them every time.
+	CacheTTL  time.Duration
 	Publisher Publisher
 	Log       *slog.Logger
 }
@@ -64,6 +68,8 @@ type Service struct {
 	jobs    *job.Client
 	numbers *numbers
 	opt     Options
+	confs   *cache.TTL[uuid.UUID, *conf]
+	days    *cache.TTL[uuid.UUID, []estate.CalendarDay]
 }
 
 // NewService wires the ticket service and registers its timer, call-back
@@ -87,7 +93,9 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	if opt.Translate == nil {
 		opt.Translate = func(_, id string, _ map[string]any) string { return id }
 	}
-	s := &Service{db: db, jobs: jobs, numbers: newNumbers(db, opt.NumberBlock), opt: opt}
+	s := &Service{db: db, jobs: jobs, numbers: newNumbers(db, opt.NumberBlock), opt: opt,
+		confs: cache.New[uuid.UUID, *conf](10_000, opt.CacheTTL),
+		days:  cache.New[uuid.UUID, []estate.CalendarDay](10_000, opt.CacheTTL)}
 	for _, err := range []error{
 		job.AddWorker(jobs, &timerWorker{s: s}),
 		job.AddWorker(jobs, &callbackWorker{s: s}),
@@ -150,11 +158,11 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 	}
 	var out *Ticket
 	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		tk, err := s.newTicket(ctx, tx, t, a, in, number, now)
+		tk, cal, err := s.newTicket(ctx, tx, t, a, in, number, now)
 		if err != nil {
 			return err
 		}
-		w := &work{s: s, tx: tx, t: t, tk: tk, now: now}
+		w := &work{s: s, tx: tx, t: t, tk: tk, now: now, cal: cal}
 		// The timers carry the deadline generation, so they are set before
 		// the row that records it is written.
 		if err := w.scheduleDeadlines(ctx); err != nil {
@@ -251,43 +259,45 @@ func (s *Service) replay(ctx context.Context, tenantID uuid.UUID, a Actor, key, 
 
 // newTicket checks the intake's references and builds the ticket with its
 // deadlines.
-func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, number string, now time.Time) (*Ticket, error) {
+func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, number string, now time.Time) (*Ticket, *Calendar, error) {
 	est, err := estateInScope(ctx, tx, t.ID, a.Scope, in.EstateID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if est.ArchivedAt != nil {
-		return nil, estate.ErrArchived
+		return nil, nil, estate.ErrArchived
 	}
 	if in.UnitID != nil {
-		u, err := estate.UnitByID(ctx, tx, t.ID, *in.UnitID)
-		if err != nil {
-			return nil, err
+		var estateID uuid.UUID
+		if err := tx.NewSelect().Table("units").Column("estate_id").
+			Where("tenant_id = ? AND id = ?", t.ID, *in.UnitID).Scan(ctx, &estateID); err != nil {
+			return nil, nil, database.Normalize(err)
 		}
-		if u.EstateID != est.ID {
-			return nil, ErrUnitNotInEstate
+		if estateID != est.ID {
+			return nil, nil, ErrUnitNotInEstate
 		}
 	}
 	if in.PersonID != nil {
-		p, err := estate.PersonByID(ctx, tx, t.ID, *in.PersonID)
-		if err != nil {
-			return nil, err
+		var name string
+		if err := tx.NewSelect().Table("persons").Column("name").
+			Where("tenant_id = ? AND id = ?", t.ID, *in.PersonID).Scan(ctx, &name); err != nil {
+			return nil, nil, database.Normalize(err)
 		}
 		if in.CallerName == "" {
-			in.CallerName = p.Name
+			in.CallerName = name
 		}
 	}
-	tree, err := EnsureTree(ctx, tx, t.ID, now)
+	cf, err := s.conf(ctx, tx, t.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if in.CategoryID != nil && tree.ByID(*in.CategoryID) == nil {
-		return nil, ErrInvalidCategory
+	if in.CategoryID != nil && cf.tree.ByID(*in.CategoryID) == nil {
+		return nil, nil, ErrInvalidCategory
 	}
 	received := a.UserID
 	if in.ReceivedBy != nil && *in.ReceivedBy != a.UserID {
 		if err := activeMember(ctx, tx, t.ID, *in.ReceivedBy); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		received = *in.ReceivedBy
 	}
@@ -299,45 +309,30 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a 
 		PreferredTime: in.PreferredTime, ReceivedBy: received, CreatedBy: a.UserID,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	var ancestry []uuid.UUID
-	if tk.CategoryID != nil {
-		ancestry = tree.Ancestry(*tk.CategoryID)
-	}
-	pol, err := s.policyFor(ctx, tx, t.ID, tk.Type, ancestry, tk.Priority)
+	pol := cf.policy(tk)
+	cal, err := s.calendarOf(ctx, tx, t, est, tk.Priority)
 	if err != nil {
-		return nil, err
-	}
-	cal, err := calendarOf(ctx, tx, t, est, tk.Priority)
-	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	resp, err := cal.Add(now, time.Duration(pol.ResponseMinutes)*time.Minute, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res, err := cal.Add(now, time.Duration(pol.ResolveMinutes)*time.Minute, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tk.ResponseDue, tk.ResolveDue = &resp, &res
-	return tk, nil
-}
-
-func (s *Service) policyFor(ctx context.Context, db bun.IDB, tenantID uuid.UUID, ty Type, ancestry []uuid.UUID, p Priority) (Policy, error) {
-	var rows []Policy
-	if err := db.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
-		return Policy{}, err
-	}
-	return pickPolicy(rows, ty, ancestry, p), nil
+	return tk, cal, nil
 }
 
 // calendarOf is the calendar a ticket's deadlines count in.
-func calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate, p Priority) (*Calendar, error) {
+func (s *Service) calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate, p Priority) (*Calendar, error) {
 	if p == Emergency {
 		return AlwaysOpen(t.Location()), nil
 	}
-	var days []estate.CalendarDay
-	if err := db.NewSelect().Model(&days).Where("tenant_id = ? AND estate_id = ?", t.ID, est.ID).Scan(ctx); err != nil {
+	days, err := s.calendarDays(ctx, db, t.ID, est.ID)
+	if err != nil {
 		return nil, err
 	}
 	return NewCalendar(t.Location(), est.BusinessHours, days), nil

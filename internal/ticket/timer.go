@@ -112,11 +112,11 @@ func (tw *timerWorker) Work(ctx context.Context, j *river.Job[timerArgs]) error 
 // level finds the ladder level a timer names; a level deleted since is
 // skipped.
 func (w *work) level(ctx context.Context, a timerArgs) (Level, bool, error) {
-	levels, err := ladderOf(ctx, w.tx, w.t.ID)
+	cf, err := w.conf(ctx)
 	if err != nil {
 		return Level{}, false, err
 	}
-	for _, l := range levels {
+	for _, l := range cf.ladder {
 		if (a.Level != uuid.Nil && l.ID == a.Level) || (a.Level == uuid.Nil && l.ID == uuid.Nil && l.Position == a.Position) {
 			return l, true, nil
 		}

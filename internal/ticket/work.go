@@ -22,6 +22,7 @@ type work struct {
 	t   *tenant.Tenant
 	tk  *Ticket
 	now time.Time
+	cal *Calendar // the deadlines' calendar, once read
 }
 
 // move applies ev to the ticket through the state machine and records it.
@@ -71,16 +72,29 @@ func (w *work) publish(ctx context.Context, event string) error {
 
 // calendar is the calendar of the ticket's deadlines.
 func (w *work) calendar(ctx context.Context) (*Calendar, error) {
+	if w.cal != nil {
+		return w.cal, nil
+	}
 	est, err := estate.ByID(ctx, w.tx, w.t.ID, w.tk.EstateID)
 	if err != nil {
 		return nil, err
 	}
-	return calendarOf(ctx, w.tx, w.t, est, w.tk.Priority)
+	w.cal, err = w.s.calendarOf(ctx, w.tx, w.t, est, w.tk.Priority)
+	return w.cal, err
+}
+
+// conf is the tenant's ticket configuration.
+func (w *work) conf(ctx context.Context) (*conf, error) {
+	return w.s.conf(ctx, w.tx, w.t.ID)
 }
 
 // settings are the tenant's call-back and warning rules.
 func (w *work) settings(ctx context.Context) (Settings, error) {
-	return settingsOf(ctx, w.tx, w.t.ID)
+	cf, err := w.conf(ctx)
+	if err != nil {
+		return Settings{}, err
+	}
+	return cf.settings, nil
 }
 
 // Timer kinds: the warning before the resolution deadline, the two
@@ -119,19 +133,20 @@ func (timerArgs) InsertOpts() river.InsertOpts {
 func (w *work) scheduleDeadlines(ctx context.Context) error {
 	w.tk.SLAGen++
 	tk := w.tk
+	var timers []river.InsertManyParams
+	add := func(what string, at time.Time) {
+		timers = append(timers, river.InsertManyParams{Args: timerArgs{TenantID: w.t.ID, TicketID: tk.ID, Gen: tk.SLAGen, What: what},
+			InsertOpts: &river.InsertOpts{ScheduledAt: at}})
+	}
 	if tk.ResponseDue != nil && tk.RespondedAt == nil {
-		if err := w.timer(ctx, timerResponse, *tk.ResponseDue, uuid.Nil, 0); err != nil {
-			return err
-		}
+		add(timerResponse, *tk.ResponseDue)
 	}
 	if tk.ResolveDue == nil || tk.CompletedAt != nil {
-		return nil
+		return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
 	}
-	if err := w.timer(ctx, timerResolve, *tk.ResolveDue, uuid.Nil, 0); err != nil {
-		return err
-	}
+	add(timerResolve, *tk.ResolveDue)
 	if tk.WarnedAt != nil {
-		return nil
+		return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
 	}
 	st, err := w.settings(ctx)
 	if err != nil {
@@ -146,7 +161,8 @@ func (w *work) scheduleDeadlines(ctx context.Context) error {
 			warn = at
 		}
 	}
-	return w.timer(ctx, timerWarn, warn, uuid.Nil, 0)
+	add(timerWarn, warn)
+	return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
 }
 
 func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.UUID, position int) error {
@@ -157,11 +173,11 @@ func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.
 // escalateOn runs the ladder's levels of a trigger: those due at once
 // notify now, later ones are scheduled.
 func (w *work) escalateOn(ctx context.Context, tr Trigger) error {
-	levels, err := ladderOf(ctx, w.tx, w.t.ID)
+	cf, err := w.conf(ctx)
 	if err != nil {
 		return err
 	}
-	for _, l := range levels {
+	for _, l := range cf.ladder {
 		if l.Trigger != tr {
 			continue
 		}
@@ -180,18 +196,11 @@ func (w *work) escalateOn(ctx context.Context, tr Trigger) error {
 
 // resetDeadlines starts new deadlines from now, as for a reopened ticket.
 func (w *work) resetDeadlines(ctx context.Context) error {
-	tr, err := loadTree(ctx, w.tx, w.t.ID)
+	cf, err := w.conf(ctx)
 	if err != nil {
 		return err
 	}
-	var ancestry []uuid.UUID
-	if w.tk.CategoryID != nil {
-		ancestry = tr.Ancestry(*w.tk.CategoryID)
-	}
-	pol, err := w.s.policyFor(ctx, w.tx, w.t.ID, w.tk.Type, ancestry, w.tk.Priority)
-	if err != nil {
-		return err
-	}
+	pol := cf.policy(w.tk)
 	cal, err := w.calendar(ctx)
 	if err != nil {
 		return err

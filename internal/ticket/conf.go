@@ -1,0 +1,101 @@
+package ticket
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/estate"
+)
+
+// conf is what every create and every timer reads of a tenant's
+// configuration. It changes rarely, so the service keeps it for
+// Options.CacheTTL; changes through this service forget it at once, other
+// replicas see them within the TTL.
+type conf struct {
+	tree     Tree
+	policies []Policy
+	settings Settings
+	ladder   []Level
+	rules    []Rule
+}
+
+// conf reads the tenant's configuration, from the cache when it can. A
+// tenant without categories gets the default tree, inside db's
+// transaction; that read is not cached, since the transaction may yet roll
+// back.
+func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*conf, error) {
+	if c, ok := s.confs.Get(tenantID); ok {
+		return c, nil
+	}
+	c := &conf{}
+	var err error
+	if c.tree, err = loadTree(ctx, db, tenantID); err != nil {
+		return nil, err
+	}
+	seeded := false
+	if len(c.tree) == 0 {
+		if c.tree, err = EnsureTree(ctx, db, tenantID, s.now()); err != nil {
+			return nil, err
+		}
+		seeded = true
+	}
+	if err := db.NewSelect().Model(&c.policies).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if c.settings, err = settingsOf(ctx, db, tenantID); err != nil {
+		return nil, err
+	}
+	if c.ladder, err = ladderOf(ctx, db, tenantID); err != nil {
+		return nil, err
+	}
+	if err := db.NewSelect().Model(&c.rules).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	if !seeded {
+		s.confs.Add(tenantID, c)
+	}
+	return c, nil
+}
+
+// forget drops a tenant's cached configuration after a change.
+func (s *Service) forget(tenantID uuid.UUID) { s.confs.Remove(tenantID) }
+
+// ancestry is a category followed by its ancestors; none for no category.
+func (c *conf) ancestry(id *uuid.UUID) []uuid.UUID {
+	if id == nil {
+		return nil
+	}
+	return c.tree.Ancestry(*id)
+}
+
+// policy is the deadline policy of a ticket.
+func (c *conf) policy(tk *Ticket) Policy {
+	return pickPolicy(c.policies, tk.Type, c.ancestry(tk.CategoryID), tk.Priority)
+}
+
+// rulesOf are the dispatch rules of one estate.
+func (c *conf) rulesOf(estateID uuid.UUID) []Rule {
+	var out []Rule
+	for _, r := range c.rules {
+		if r.EstateID == estateID {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// calendarDays are an estate's holidays and make-up days, cached like conf.
+func (s *Service) calendarDays(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUID) ([]estate.CalendarDay, error) {
+	if days, ok := s.days.Get(estateID); ok {
+		return days, nil
+	}
+	var days []estate.CalendarDay
+	if err := db.NewSelect().Model(&days).Where("tenant_id = ? AND estate_id = ?", tenantID, estateID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	s.days.Add(estateID, slices.Clip(days))
+	return days, nil
+}
