@@ -124,6 +124,22 @@ func (s *Service) SetMembers(ctx context.Context, tenantID uuid.UUID, scope esta
 	})
 }
 
+// SetOnDuty puts a member on or off duty: round-robin dispatch passes
+// over members who are off (on leave, off shift).
+func (s *Service) SetOnDuty(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, estateID, teamID, userID uuid.UUID, onDuty bool) (*Team, error) {
+	return s.change(ctx, tenantID, scope, estateID, teamID, func(ctx context.Context, tx bun.Tx, t *Team) error {
+		res, err := tx.NewUpdate().Model((*member)(nil)).Set("on_duty = ?", onDuty).
+			Where("tenant_id = ? AND team_id = ? AND user_id = ?", tenantID, teamID, userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return database.ErrNotFound
+		}
+		return nil
+	})
+}
+
 // change loads a team of the estate in one transaction, lets fn change it,
 // and returns it as saved.
 func (s *Service) change(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, estateID, teamID uuid.UUID,

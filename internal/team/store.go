@@ -68,16 +68,22 @@ func update(ctx context.Context, db bun.IDB, t *Team) error {
 	return nameTaken(err)
 }
 
+// replaceMembers makes userIDs the team's members. Members who stay keep
+// their duty status and their place in the round-robin.
 func replaceMembers(ctx context.Context, db bun.IDB, t *Team, userIDs []uuid.UUID) error {
-	if _, err := db.NewDelete().Model((*member)(nil)).Where("tenant_id = ? AND team_id = ?", t.TenantID, t.ID).Exec(ctx); err != nil {
+	del := db.NewDelete().Model((*member)(nil)).Where("tenant_id = ? AND team_id = ?", t.TenantID, t.ID)
+	if len(userIDs) > 0 {
+		del = del.Where("user_id NOT IN (?)", bun.In(userIDs))
+	}
+	if _, err := del.Exec(ctx); err != nil {
 		return database.Normalize(err)
 	}
 	if len(userIDs) > 0 {
 		rows := make([]member, len(userIDs))
 		for i, id := range userIDs {
-			rows[i] = member{TenantID: t.TenantID, TeamID: t.ID, UserID: id}
+			rows[i] = member{TenantID: t.TenantID, TeamID: t.ID, UserID: id, OnDuty: true}
 		}
-		if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		if _, err := db.NewInsert().Model(&rows).On("CONFLICT (tenant_id, team_id, user_id) DO NOTHING").Exec(ctx); err != nil {
 			return database.Normalize(err)
 		}
 	}
@@ -129,9 +135,9 @@ func fill(ctx context.Context, db bun.IDB, tenantID uuid.UUID, ts []Team) error 
 			users = append(users, *t.LeaderID)
 		}
 	}
-	byTeam := map[uuid.UUID][]uuid.UUID{}
+	byTeam := map[uuid.UUID][]member{}
 	for _, r := range rows {
-		byTeam[r.TeamID] = append(byTeam[r.TeamID], r.UserID)
+		byTeam[r.TeamID] = append(byTeam[r.TeamID], r)
 		users = append(users, r.UserID)
 	}
 	slices.SortFunc(users, compareUUID)
@@ -148,8 +154,9 @@ func fill(ctx context.Context, db bun.IDB, tenantID uuid.UUID, ts []Team) error 
 			}
 		}
 		t.Members = []Person{}
-		for _, id := range byTeam[t.ID] {
-			if p, ok := found[id]; ok {
+		for _, m := range byTeam[t.ID] {
+			if p, ok := found[m.UserID]; ok {
+				p.OnDuty = m.OnDuty
 				t.Members = append(t.Members, p)
 			}
 		}

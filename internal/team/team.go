@@ -80,6 +80,9 @@ type Person struct {
 	// Active is false once the person has left the company; the team keeps
 	// them so that past dispatches still name who did the work.
 	Active bool `json:"active"`
+	// OnDuty is set for members who take round-robin tickets now; the
+	// leader is always reachable.
+	OnDuty bool `json:"on_duty"`
 }
 
 // DisplayName is the name, or the email when no name was given.
@@ -97,6 +100,7 @@ type member struct {
 	TenantID uuid.UUID `bun:"tenant_id,pk,type:uuid"`
 	TeamID   uuid.UUID `bun:"team_id,pk,type:uuid"`
 	UserID   uuid.UUID `bun:"user_id,pk,type:uuid"`
+	OnDuty   bool      `bun:"on_duty,notnull"`
 }
 
 // New builds a team of an estate; the caller checks the leader.

@@ -724,3 +724,27 @@ func TestAttachmentsCheckTypeAndSize(t *testing.T) {
 		t.Fatalf("after refusals: %d attachments", len(d.Attachments))
 	}
 }
+
+func TestRoundRobinSkipsMembersOffDuty(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.AddRule(f.ctx, f.alpha.ID, estate.Scope{All: true}, ticket.Rule{EstateID: f.north, TeamID: f.team, Mode: ticket.RoundRobin})
+	must(t, err)
+	teams := team.NewService(f.db)
+	_, err = teams.SetOnDuty(f.ctx, f.alpha.ID, estate.Scope{All: true}, f.north, f.team, f.people["w2"], false)
+	must(t, err)
+	for range 3 {
+		c, err := f.svc.Create(f.ctx, f.alpha, f.as("clerk"), f.intake(), "", true)
+		must(t, err)
+		if *c.Ticket.AssigneeID != f.people["w1"] {
+			t.Fatal("a member off duty was given a ticket")
+		}
+	}
+	// Changing the members keeps who is off duty.
+	tm, err := teams.SetMembers(f.ctx, f.alpha.ID, estate.Scope{All: true}, f.north, f.team, []uuid.UUID{f.people["w1"], f.people["w2"]})
+	must(t, err)
+	for _, m := range tm.Members {
+		if m.OnDuty != (m.UserID == f.people["w1"]) {
+			t.Fatalf("duty after a member change: %+v", tm.Members)
+		}
+	}
+}
