@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -77,6 +78,8 @@ type Row struct {
 	Status        State      `bun:"status" json:"status"`
 	Major         bool       `bun:"major" json:"major"`
 	Description   string     `bun:"description" json:"description"`
+	PreferredTime string     `bun:"preferred_time" json:"preferred_time"`
+	DispatchMode  Mode       `bun:"dispatch_mode" json:"dispatch_mode"`
 	Team          string     `bun:"team" json:"team"`
 	Assignee      string     `bun:"assignee" json:"assignee"`
 	AssigneeID    *uuid.UUID `bun:"assignee_id" json:"assignee_id"`
@@ -135,7 +138,7 @@ var numberPattern = regexp.MustCompile(`^(?i)GD\d{4,}$`)
 // List reads a page of a queue in the caller's scope.
 func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filter) (*Page, error) {
 	if !f.View.Valid() || (f.Type != "" && !f.Type.Valid()) || (f.Priority != "" && !f.Priority.Valid()) ||
-		(f.Channel != "" && !f.Channel.Valid()) || len(f.Query) > 100 {
+		(f.Channel != "" && !f.Channel.Valid()) || utf8.RuneCountInString(f.Query) > 100 {
 		return nil, ErrInvalidFilter
 	}
 	for _, st := range f.Statuses {
@@ -217,8 +220,11 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 		Join("LEFT JOIN teams AS tm ON tm.tenant_id = t.tenant_id AND tm.id = t.team_id").
 		Join("LEFT JOIN users AS au ON au.id = t.assignee_id").
 		ColumnExpr("t.id, t.number, t.estate_id, e.name AS estate, COALESCE(u.code, '') AS unit_code").
-		ColumnExpr("COALESCE(p.name, t.caller_name) AS caller, t.caller_phone, t.type, t.category_id, t.priority, t.channel, t.status, t.major").
-		ColumnExpr("t.description, COALESCE(tm.name, '') AS team, COALESCE(au.name, '') AS assignee, t.assignee_id").
+		ColumnExpr("COALESCE(p.name, t.caller_name) AS caller, t.type, t.category_id, t.priority, t.channel, t.status, t.major").
+		// The owner's first phone when the clerk typed none, as the name.
+		ColumnExpr(`COALESCE(NULLIF(t.caller_phone, ''), (SELECT ph.phone FROM person_phones AS ph
+			WHERE ph.tenant_id = t.tenant_id AND ph.person_id = t.person_id ORDER BY ph.position, ph.phone LIMIT 1), '') AS caller_phone`).
+		ColumnExpr("t.description, t.preferred_time, t.dispatch_mode, COALESCE(tm.name, '') AS team, COALESCE(au.name, '') AS assignee, t.assignee_id").
 		ColumnExpr("t.resolve_due, t.completed_at, t.hold_since, t.callback_state, t.callback_due, t.satisfaction, t.created_at").
 		ColumnExpr("(t.response_breached_at IS NOT NULL OR t.resolve_breached_at IS NOT NULL) AS breached").
 		Where("t.tenant_id = ?", tenantID)

@@ -748,3 +748,41 @@ func TestRoundRobinSkipsMembersOffDuty(t *testing.T) {
 		}
 	}
 }
+
+func TestScheduleOpenSetsTimersOfHistoryOnce(t *testing.T) {
+	f := newFixture(t)
+	n, err := ticket.GenerateHistory(f.ctx, f.db, f.alpha.ID, ticket.HistoryOptions{Now: f.clock.Now(), Months: 2, Count: 150, Seed: 7, Location: f.alpha.Location()})
+	must(t, err)
+	if n != 150 {
+		t.Fatalf("generated %d", n)
+	}
+	open, err := f.svc.ScheduleOpen(f.ctx, f.alpha)
+	must(t, err)
+	if open == 0 {
+		t.Fatal("no open tickets in the history")
+	}
+	if _, err := f.svc.ScheduleOpen(f.ctx, f.alpha); err != nil { // twice is harmless
+		t.Fatal(err)
+	}
+	f.clock.advance(10 * 24 * time.Hour)
+	f.run()
+	p, err := f.svc.List(f.ctx, f.alpha.ID, f.as("boss"), ticket.Filter{Limit: 500})
+	must(t, err)
+	breached := 0
+	for _, r := range p.Rows {
+		d := f.get(r.ID)
+		k := kinds(d)
+		if k[ticket.KindResolveBreach] > 1 || k[ticket.KindResponseBreach] > 1 || k[ticket.KindWarning] > 1 {
+			t.Fatalf("%s: a timer fired twice: %v", r.Number, k)
+		}
+		if d.Ticket.Status.Open() && d.Ticket.CompletedAt == nil && d.Ticket.HoldSince == nil && d.Ticket.ResolveBreachedAt == nil {
+			t.Fatalf("%s: open for 10 more days and not breached", r.Number)
+		}
+		if d.Ticket.ResolveBreachedAt != nil {
+			breached++
+		}
+	}
+	if breached == 0 {
+		t.Fatal("no breaches")
+	}
+}

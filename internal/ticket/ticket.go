@@ -239,8 +239,11 @@ const (
 	KindAssign         = "assign"
 )
 
+// newEntry starts a timeline entry. Entries of one change share its
+// instant, so the timeline orders them by ID: a time-ordered UUIDv7 keeps
+// them in the order they were made ("followed up" before "reopened").
 func newEntry(t *Ticket, at time.Time, actor *uuid.UUID, kind string) *Entry {
-	return &Entry{TenantID: t.TenantID, ID: uuid.New(), TicketID: t.ID, At: at, ActorID: actor, Kind: kind}
+	return &Entry{TenantID: t.TenantID, ID: uuid.Must(uuid.NewV7()), TicketID: t.ID, At: at, ActorID: actor, Kind: kind}
 }
 
 // Attachment is a photo or file of a ticket.
