@@ -30,6 +30,8 @@ const (
 
 var views = []View{ViewAll, ViewMine, ViewTeam, ViewOpen, ViewOverdue, ViewCallback}
 
+var sorts = []Sort{Newest, Oldest, DueSoonest}
+
 // Valid reports whether v is one of the views.
 func (v View) Valid() bool { return slices.Contains(views, v) }
 
@@ -137,7 +139,7 @@ var numberPattern = regexp.MustCompile(`^(?i)GD\d{4,}$`)
 
 // List reads a page of a queue in the caller's scope.
 func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filter) (*Page, error) {
-	if !f.View.Valid() || (f.Type != "" && !f.Type.Valid()) || (f.Priority != "" && !f.Priority.Valid()) ||
+	if !f.View.Valid() || !slices.Contains(sorts, f.Sort) || (f.Type != "" && !f.Type.Valid()) || (f.Priority != "" && !f.Priority.Valid()) ||
 		(f.Channel != "" && !f.Channel.Valid()) || utf8.RuneCountInString(f.Query) > 100 {
 		return nil, ErrInvalidFilter
 	}

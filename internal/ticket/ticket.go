@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/estate"
 )
 
 // Type is what the owner brings. Display names are "ticket.type.<type>".
@@ -178,6 +180,11 @@ func (in *Intake) Check() error {
 	in.Description = strings.TrimSpace(in.Description)
 	in.CallerName = strings.TrimSpace(in.CallerName)
 	in.CallerPhone = strings.TrimSpace(in.CallerPhone)
+	if p := estate.NormalizePhone(in.CallerPhone); p != "" {
+		// Stored as search finds it: 138 0000 1502 and +86 13800001502
+		// are the same caller.
+		in.CallerPhone = p
+	}
 	in.PreferredTime = strings.TrimSpace(in.PreferredTime)
 	if in.Priority == "" {
 		in.Priority = Normal
