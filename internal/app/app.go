@@ -31,6 +31,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
+	"github.com/estatedesk/estatedesk/internal/webhook"
 	"github.com/estatedesk/estatedesk/web"
 )
 
@@ -108,6 +109,7 @@ type services struct {
 	jobs     *job.Client
 	imports  *importer.Service
 	tickets  *ticket.Service
+	webhooks *webhook.Service
 }
 
 // open migrates the database and wires the services.
@@ -128,6 +130,12 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	}
 	// Every command can enqueue; only serve works the jobs (svc.jobs.Start).
 	jobs, err := job.New(db, job.Options{Logger: log, StopTimeout: cfg.ShutdownTimeout})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Outgoing webhooks register their delivery worker on the same client.
+	webhooks, err := webhook.NewService(db, jobs, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -160,14 +168,15 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
-	tickets, err := ticket.NewService(db, jobs, ticket.Options{DataDir: cfg.DataDir, BaseURL: cfg.BaseURL, Translate: cat.T, Log: log,
+	tickets, err := ticket.NewService(db, jobs, ticket.Options{DataDir: cfg.DataDir, BaseURL: cfg.BaseURL, Translate: cat.T, Log: log, CacheTTL: cfg.SessionCacheTTL,
 		Mail: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets,
+	tickets.SetPublisher(webhooks)
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -202,13 +211,27 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		log.InfoContext(ctx, "demo loaded", "changes", len(res.Changes))
+		// A year of ticket history takes a second or two to write; the
+		// server answers meanwhile. It is one transaction and idempotent,
+		// so a stop half-way loses nothing the next start won't redo.
+		history := make(chan struct{})
+		go func() {
+			defer close(history)
+			n, err := demoTickets(ctx, svc)
+			if err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "demo tickets", "err", err)
+			} else if n > 0 {
+				log.InfoContext(ctx, "demo tickets loaded", "tickets", n)
+			}
+		}()
+		defer func() { <-history }()
 	}
 	authz, err := rbac.New(ctx, svc.db)
 	if err != nil {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}
@@ -421,6 +444,13 @@ func demoCmd(ctx context.Context, args []string, stdio IO) error {
 	res, err := loadDemo(ctx, svc)
 	if err != nil {
 		return err
+	}
+	n, err := demoTickets(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("demo tickets: %w", err)
+	}
+	if n > 0 {
+		res.Changes = append(res.Changes, fmt.Sprintf("+ %d demo ticket(s)", n))
 	}
 	printResult(stdio.Out, res, false)
 	return nil

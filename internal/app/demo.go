@@ -4,13 +4,16 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/manifest"
+	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 	"github.com/estatedesk/estatedesk/tenants"
 )
 
@@ -54,6 +57,69 @@ func loadDemo(ctx context.Context, svc *services) (*manifest.Result, error) {
 		res.Changes = append(res.Changes, fmt.Sprintf("+ %d demo owner(s)", n))
 	}
 	return res, nil
+}
+
+// demoSlug is the demo company's workspace.
+const demoSlug = "demo"
+
+// demoTickets gives the demo company a year of ticket history ending now,
+// once, so that queues, timelines and reports look like a center in use;
+// dispatch rules so that new requests go to the right team; and timers for
+// the open tickets of that history.
+func demoTickets(ctx context.Context, svc *services) (int, error) {
+	t, err := tenant.BySlug(ctx, svc.db.Reader(), demoSlug)
+	if err != nil {
+		return 0, err
+	}
+	n, err := ticket.GenerateHistory(ctx, svc.db, t.ID, ticket.HistoryOptions{Now: time.Now(), Seed: 2009, Location: t.Location()})
+	if err != nil || n == 0 {
+		return n, err
+	}
+	if err := demoRules(ctx, svc, t); err != nil {
+		return n, err
+	}
+	_, err = svc.tickets.ScheduleOpen(ctx, t)
+	return n, err
+}
+
+// demoRules sends each root category to the team that does that work:
+// repairs round-robin among the maintenance team, cleaning to its pool.
+func demoRules(ctx context.Context, svc *services, t *tenant.Tenant) error {
+	tree, err := svc.tickets.Categories(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	kinds := map[string]struct {
+		kind team.Kind
+		mode ticket.Mode
+	}{"维修": {team.Maintenance, ticket.RoundRobin}, "保洁": {team.Cleaning, ticket.Grab},
+		"安全": {team.Security, ticket.Direct}, "绿化": {team.Landscaping, ticket.Grab}}
+	all := estate.Scope{All: true}
+	ests, err := svc.estates.Visible(ctx, t.ID, all)
+	if err != nil {
+		return err
+	}
+	for _, e := range ests {
+		teams, err := svc.teams.List(ctx, t.ID, all, e.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range tree {
+			want, ok := kinds[c.Path]
+			if !ok {
+				continue
+			}
+			for _, tm := range teams {
+				if tm.Kind == want.kind && tm.ArchivedAt == nil {
+					if _, err := svc.tickets.AddRule(ctx, t.ID, all, ticket.Rule{EstateID: e.ID, CategoryID: &c.ID, TeamID: tm.ID, Mode: want.mode}); err != nil {
+						return err
+					}
+					break
+				}
+			}
+		}
+	}
+	return nil
 }
 
 var (

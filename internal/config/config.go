@@ -41,6 +41,10 @@ type Config struct {
 	DefaultLocale      string
 	// PlanLimits: plan → "ESTATES,UNITS,STAFF" caps (0 = unlimited).
 	PlanLimits map[string]string
+	// WebhookAllowPrivate lets outgoing webhooks reach loopback, private
+	// and link-local addresses over plain http; off, such targets are
+	// refused (SSRF protection).
+	WebhookAllowPrivate bool
 }
 
 // SMTP settings; an empty Host writes mail to the log instead.
@@ -145,6 +149,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SMTP_PASSWORD", &c.SMTP.Password)
 	str("SMTP_FROM", &c.SMTP.From)
 	str("DEFAULT_TIME_ZONE", &c.DefaultTimeZone)
+	boolean("WEBHOOK_ALLOW_PRIVATE", &c.WebhookAllowPrivate)
 	for plan := range c.PlanLimits {
 		if v := getenv("ESTATEDESK_PLAN_" + strings.ToUpper(plan)); v != "" {
 			c.PlanLimits[plan] = v
@@ -216,5 +221,6 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_PLAN_STARTER", d.PlanLimits["starter"], "starter plan caps: estates,units,staff seats (0 = unlimited)"},
 		{"", "ESTATEDESK_PLAN_GROWTH", d.PlanLimits["growth"], "growth plan caps: estates,units,staff seats"},
 		{"", "ESTATEDESK_PLAN_ENTERPRISE", d.PlanLimits["enterprise"], "enterprise plan caps (unlimited)"},
+		{"", "ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "false", "let outgoing webhooks reach loopback, private and link-local addresses, over plain http too (off: refused, against SSRF)"},
 	}
 }

@@ -37,3 +37,19 @@ func TestBadValuesAreErrors(t *testing.T) {
 		t.Error("bad time zone accepted")
 	}
 }
+
+// Outgoing webhooks refuse private targets unless told otherwise.
+func TestWebhookAllowPrivate(t *testing.T) {
+	if Default().WebhookAllowPrivate {
+		t.Error("private webhook targets allowed by default")
+	}
+	t.Setenv("ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "true")
+	c, _, err := Load(flag.NewFlagSet("x", flag.ContinueOnError), nil)
+	if err != nil || !c.WebhookAllowPrivate {
+		t.Errorf("ESTATEDESK_WEBHOOK_ALLOW_PRIVATE=true: %v, %v", c.WebhookAllowPrivate, err)
+	}
+	t.Setenv("ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "maybe")
+	if _, _, err := Load(flag.NewFlagSet("x", flag.ContinueOnError), nil); err == nil {
+		t.Error("a bad boolean accepted")
+	}
+}

@@ -13,6 +13,8 @@ import (
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
+	"github.com/estatedesk/estatedesk/internal/webhook"
 )
 
 // Errors of the HTTP layer itself.
@@ -149,6 +151,78 @@ func classify(err error) (int, string) {
 		return fiber.StatusRequestEntityTooLarge, "import_too_large"
 	case errors.Is(err, importer.ErrNotReady):
 		return fiber.StatusConflict, "import_not_ready"
+	case errors.Is(err, webhook.ErrPrivateAddress):
+		return fiber.StatusUnprocessableEntity, "webhook_private_address"
+	case errors.Is(err, webhook.ErrInvalidURL):
+		return fiber.StatusUnprocessableEntity, "webhook_invalid_url"
+	case errors.Is(err, webhook.ErrInvalidEvents):
+		return fiber.StatusUnprocessableEntity, "webhook_invalid_events"
+	case errors.Is(err, webhook.ErrTooMany):
+		return fiber.StatusUnprocessableEntity, "webhook_too_many"
+	// Queues and ticket settings.
+	case errors.Is(err, ticket.ErrInvalidFilter):
+		return fiber.StatusUnprocessableEntity, "invalid_filter"
+	case errors.Is(err, ticket.ErrInvalidCursor):
+		return fiber.StatusUnprocessableEntity, "invalid_cursor"
+	case errors.Is(err, ticket.ErrInvalidPolicy):
+		return fiber.StatusUnprocessableEntity, "invalid_policy"
+	case errors.Is(err, ticket.ErrInvalidLadder):
+		return fiber.StatusUnprocessableEntity, "invalid_ladder"
+	case errors.Is(err, ticket.ErrInvalidSettings):
+		return fiber.StatusUnprocessableEntity, "invalid_ticket_settings"
+	case errors.Is(err, ticket.ErrInvalidMode):
+		return fiber.StatusUnprocessableEntity, "invalid_mode"
+	case errors.Is(err, ticket.ErrInvalidCategory):
+		return fiber.StatusUnprocessableEntity, "invalid_category"
+	// Intake, the ticket's moves, files and call-backs.
+	case errors.As(err, new(*ticket.MoveError)):
+		return fiber.StatusUnprocessableEntity, "ticket_illegal_move"
+	case errors.Is(err, ticket.ErrInvalidChannel):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_channel"
+	case errors.Is(err, ticket.ErrInvalidType):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_type"
+	case errors.Is(err, ticket.ErrInvalidPriority):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_priority"
+	case errors.Is(err, ticket.ErrInvalidDescription):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_description"
+	case errors.Is(err, ticket.ErrInvalidCaller):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_caller"
+	case errors.Is(err, ticket.ErrInvalidPreferredTime):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_preferred_time"
+	case errors.Is(err, ticket.ErrInvalidReason):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_reason"
+	case errors.Is(err, ticket.ErrInvalidComment):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_comment"
+	case errors.Is(err, ticket.ErrInvalidScore):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_score"
+	case errors.Is(err, ticket.ErrUnitNotInEstate):
+		return fiber.StatusUnprocessableEntity, "ticket_unit_not_in_estate"
+	case errors.Is(err, ticket.ErrTeamNotInEstate):
+		return fiber.StatusUnprocessableEntity, "ticket_team_not_in_estate"
+	case errors.Is(err, ticket.ErrNotTeamMember):
+		return fiber.StatusUnprocessableEntity, "ticket_not_team_member"
+	case errors.Is(err, ticket.ErrNoTeam):
+		return fiber.StatusUnprocessableEntity, "ticket_no_team"
+	case errors.Is(err, ticket.ErrNotAssignee):
+		return fiber.StatusForbidden, "ticket_not_assignee"
+	case errors.Is(err, ticket.ErrAlreadyClaimed):
+		return fiber.StatusConflict, "ticket_already_claimed"
+	case errors.Is(err, ticket.ErrNoCallback):
+		return fiber.StatusUnprocessableEntity, "ticket_no_callback"
+	case errors.Is(err, ticket.ErrIdempotencyMismatch):
+		return fiber.StatusUnprocessableEntity, "ticket_idempotency_mismatch"
+	case errors.Is(err, ticket.ErrInvalidIdempotency):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_idempotency"
+	case errors.Is(err, ticket.ErrAttachmentType):
+		return fiber.StatusUnprocessableEntity, "ticket_attachment_type"
+	case errors.Is(err, ticket.ErrAttachmentSize):
+		return fiber.StatusUnprocessableEntity, "ticket_attachment_size"
+	case errors.Is(err, ticket.ErrTooManyAttachments):
+		return fiber.StatusUnprocessableEntity, "ticket_too_many_attachments"
+	case errors.Is(err, errNoFiles):
+		return fiber.StatusUnprocessableEntity, "ticket_no_files"
+	case errors.Is(err, errNoEstate):
+		return fiber.StatusUnprocessableEntity, "ticket_no_estate"
 	case errors.Is(err, database.ErrConflict):
 		return fiber.StatusConflict, "conflict"
 	case errors.As(err, &fe):

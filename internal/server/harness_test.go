@@ -31,6 +31,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
+	"github.com/estatedesk/estatedesk/internal/webhook"
 	"github.com/estatedesk/estatedesk/web"
 )
 
@@ -89,6 +90,7 @@ type env struct {
 	cfg      config.Config
 	jobs     *job.Client
 	tickets  *ticket.Service
+	webhooks *webhook.Service
 }
 
 var alphaRoles = []string{"manager", "assistant", "office_head", "clerk", "document_controller", "team_leader", "worker"}
@@ -148,7 +150,10 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	must(t, err)
 	e.tickets, err = ticket.NewService(e.db, e.jobs, ticket.Options{DataDir: t.TempDir(), BaseURL: cfg.BaseURL, Translate: cat.T, Mail: e.mail, Log: log})
 	must(t, err)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets,
+	e.webhooks, err = webhook.NewService(e.db, e.jobs, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
+	must(t, err)
+	e.tickets.SetPublisher(e.webhooks)
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})
 	must(t, err)

@@ -175,6 +175,7 @@ type Page struct {
 	Tenant      *tenant.Tenant
 	Memberships []account.MembershipView
 	Flash       string
+	Unread      int // the user's unread notifications, for the bell
 	Data        map[string]any
 	can         func(object, action string) bool
 	roles       func() []string
@@ -228,6 +229,9 @@ func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, bui
 		}
 	}
 	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
+	if whole {
+		p.Unread = s.unreadCount(c)
+	}
 	// The one-time message is used up only by a whole page, which shows it;
 	// an htmx fragment (a progress poll, the search box) leaves it alone.
 	if f := c.Cookies(cookieFlash); f != "" && whole {
@@ -276,9 +280,9 @@ func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, bui
 
 // writeHead writes the page's chrome (head, top bar, navigation). It is a
 // pure function of the inputs in the key — language, title, session (user,
-// CSRF token), path, tenant with its role version — so it is rendered once
-// per combination and reused: html/template spends most of a page's time
-// there. Nothing stale can be served, since any change changes the key.
+// CSRF token), path, tenant with its role version, unread notifications —
+// so it is rendered once per combination and reused: html/template spends
+// most of a page's time there. Nothing stale can be served, since any change changes the key.
 func (s *Server) writeHead(w *bytes.Buffer, t *template.Template, p *Page) error {
 	var k strings.Builder
 	k.Grow(160)
@@ -300,6 +304,8 @@ func (s *Server) writeHead(w *bytes.Buffer, t *template.Template, p *Page) error
 		k.WriteString(p.Tenant.ID.String())
 		k.WriteString(p.Tenant.Name)
 		k.WriteString(strconv.FormatInt(p.Tenant.RBACVersion, 10))
+		k.WriteByte(0)
+		k.WriteString(strconv.Itoa(p.Unread))
 	}
 	return s.writeCached(w, t, "head", k.String(), p)
 }

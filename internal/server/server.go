@@ -12,6 +12,7 @@ import (
 	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/cache"
 	"github.com/estatedesk/estatedesk/internal/config"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
@@ -21,6 +22,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
+	"github.com/estatedesk/estatedesk/internal/webhook"
 )
 
 // Authorizer is what the server asks of the authorization package.
@@ -46,6 +48,8 @@ type Deps struct {
 	Imports *importer.Service
 	// Tickets is the service center's requests.
 	Tickets *ticket.Service
+	// Webhooks are the company's outgoing webhooks and their delivery log.
+	Webhooks *webhook.Service
 }
 
 // Server holds the dependencies of the handlers.
@@ -54,6 +58,9 @@ type Server struct {
 	views   *views
 	tenants *tenantCache
 	heads   *lru.Cache[string, []byte]
+	// unread remembers each member's count of unread notifications for
+	// a few seconds: the bell is on every page.
+	unread *cache.TTL[[2]uuid.UUID, int]
 }
 
 // New builds the Fiber app with every route.
@@ -70,6 +77,7 @@ func New(d Deps) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{Deps: d, views: v, tenants: newTenantCache(d.DB, d.Config.SessionCacheTTL), heads: heads}
+	s.unread = cache.New[[2]uuid.UUID, int](10_000, unreadTTL)
 	cfg := fiber.Config{
 		AppName:               "estatedesk",
 		DisableStartupMessage: true,

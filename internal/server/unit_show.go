@@ -5,6 +5,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
 // occupantView is a person linked to the unit, with dialable phones.
@@ -69,10 +71,37 @@ func (s *Server) showUnit(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		}
 	}
 	u := d.Unit
+	tickets, more, err := s.unitTickets(c, id)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "unit", "unit.title", withForms(map[string]any{
 		"Detail": d, "Current": current, "Past": past, "FloorLabel": floorLabel(u.Floor),
+		"Tickets": tickets, "MoreTickets": more,
 		"Kinds": estate.UnitKinds, "Statuses": estate.UnitStatuses, "Relations": estate.Relations,
 		"EditUnit":  unitForm{Kind: u.Kind, Area: u.Area.String(), Status: u.Status},
 		"AddPerson": personAddInput{Relation: estate.OwnerRel, PrimaryContact: len(current) == 0},
 	}, fail))
+}
+
+// unitTicketCount is how many of a unit's tickets its page lists; the
+// queue filtered by the unit has them all.
+const unitTicketCount = 20
+
+// unitTickets is the unit's ticket history, newest first, for those who
+// may read tickets.
+func (s *Server) unitTickets(c *fiber.Ctx, unitID uuid.UUID) ([]queueRow, bool, error) {
+	t := tenantOf(c)
+	if !s.Authz.Can(userOf(c).ID, t.ID, rbac.ObjTicket, rbac.ActRead) {
+		return nil, false, nil
+	}
+	a, err := s.ticketActor(c)
+	if err != nil {
+		return nil, false, err
+	}
+	page, err := s.Tickets.List(c.UserContext(), t.ID, a, ticket.Filter{UnitID: &unitID, Limit: unitTicketCount})
+	if err != nil {
+		return nil, false, err
+	}
+	return s.queueRows(c, page.Rows), page.Next != "", nil
 }

@@ -297,7 +297,10 @@ func (w *work) team(ctx context.Context) (*teamRow, error) {
 	team, err := teamOf(ctx, w.tx, w.t.ID, w.tk.EstateID, *w.tk.TeamID)
 	if errors.Is(err, ErrTeamNotInEstate) {
 		// Archived since dispatch: its leader still answers for the ticket.
-		return &teamRow{ID: *w.tk.TeamID, EstateID: w.tk.EstateID}, nil
+		row := &teamRow{ID: *w.tk.TeamID, EstateID: w.tk.EstateID}
+		err = w.tx.NewSelect().Table("teams").Column("leader_id").
+			Where("tenant_id = ? AND id = ?", w.t.ID, *w.tk.TeamID).Scan(ctx, &row.LeaderID)
+		return row, database.Normalize(err)
 	}
 	return team, err
 }

@@ -278,9 +278,15 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a 
 		}
 	}
 	if in.PersonID != nil {
+		// Only people of the ticket's estate: someone living (or having
+		// lived) in one of its units. Anyone else is as unknown as a
+		// person of another company.
 		var name string
-		if err := tx.NewSelect().Table("persons").Column("name").
-			Where("tenant_id = ? AND id = ?", t.ID, *in.PersonID).Scan(ctx, &name); err != nil {
+		if err := tx.NewSelect().TableExpr("persons AS p").Column("p.name").
+			Where("p.tenant_id = ? AND p.id = ?", t.ID, *in.PersonID).
+			Where(`EXISTS (SELECT 1 FROM unit_persons AS l JOIN units AS u ON u.tenant_id = l.tenant_id AND u.id = l.unit_id
+				WHERE l.tenant_id = p.tenant_id AND l.person_id = p.id AND u.estate_id = ?)`, est.ID).
+			Scan(ctx, &name); err != nil {
 			return nil, nil, database.Normalize(err)
 		}
 		if in.CallerName == "" {

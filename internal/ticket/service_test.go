@@ -786,3 +786,13 @@ func TestScheduleOpenSetsTimersOfHistoryOnce(t *testing.T) {
 		t.Fatal("no breaches")
 	}
 }
+
+func TestPersonMustBelongToTheEstate(t *testing.T) {
+	f := newFixture(t)
+	in := f.intake()
+	in.EstateID, in.UnitID = f.south, nil
+	// The owner lives in North: a South ticket cannot name them.
+	if _, err := f.svc.Create(f.ctx, f.alpha, f.as("boss"), in, "", false); !errors.Is(err, database.ErrNotFound) {
+		t.Fatalf("a North owner on a South ticket: %v", err)
+	}
+}
