@@ -156,6 +156,14 @@ func startTestServer(t *testing.T) string {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
+	// The demo's ticket history is written in the background after the
+	// start; the tests begin once it is in, as a person clicking would.
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(logs.String(), `"msg":"demo tickets`); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo tickets were not loaded within 60s\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	return "http://" + addr
 }
 
