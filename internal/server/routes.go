@@ -65,6 +65,8 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/estates/:estate/teams/:team", "team", "manage", both, s.teamUpdate),
 		tr("POST", "/estates/:estate/teams/:team/members", "team", "manage", both, s.teamMembers),
 		tr("POST", "/estates/:estate/teams/:team/archive", "team", "manage", both, s.teamArchive),
+		// Duty is the team leader's call, like assigning a worker.
+		tr("POST", "/estates/:estate/teams/:team/duty", "ticket", "assign", both, s.teamDuty),
 		tr("GET", "/estates/:estate/imports", "estate", "import", both, s.importList),
 		tr("POST", "/estates/:estate/imports", "estate", "import", both, s.importCreate),
 		tr("GET", "/imports/template.csv", "estate", "import", both, s.importTemplate),

@@ -311,3 +311,40 @@ func TestTeamsPage(t *testing.T) {
 		t.Errorf("duplicate by form: %d", resp.StatusCode)
 	}
 }
+
+// Duty: the team leader (ticket:assign) puts members on and off duty.
+func TestTeamDuty(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	worker := e.actors["worker"].user.ID
+	north := e.seedTeam(e.estates[0].ID, "维修")
+	_, err := team.NewService(e.db).SetMembers(context.Background(), e.alpha.ID, allScope, e.estates[0].ID, north.ID, []uuid.UUID{worker})
+	must(t, err)
+	south := e.seedTeam(e.estates[1].ID, "南区维修")
+	page := "/t/alpha/estates/" + e.estates[0].ID.String() + "/teams"
+	path := page + "/" + north.ID.String() + "/duty"
+	off := map[string]any{"user_id": worker.String(), "on_duty": false}
+
+	resp := e.do(request{method: "POST", path: "/api/v1" + path, json: off})
+	expectStatus(t, resp, http.StatusUnauthorized, "anonymous")
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/bravo/estates/" + e.estates[0].ID.String() + "/teams/" + north.ID.String() + "/duty", as: "other", json: off}), http.StatusNotFound, "other tenant")
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1" + path, as: "other", json: off}), http.StatusNotFound, "other tenant, alpha's path")
+	for _, role := range []string{"clerk", "worker", "document_controller"} {
+		expectStatus(t, e.do(request{method: "POST", path: "/api/v1" + path, as: role, json: off}), http.StatusForbidden, role)
+	}
+	southPath := "/api/v1/t/alpha/estates/" + e.estates[1].ID.String() + "/teams/" + south.ID.String() + "/duty"
+	expectStatus(t, e.do(request{method: "POST", path: southPath, as: "team_leader", json: off}), http.StatusNotFound, "South team, North leader")
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1" + path, as: "team_leader",
+		json: map[string]any{"user_id": uuid.NewString(), "on_duty": false}}), http.StatusNotFound, "not a member")
+
+	var tm team.Team
+	decode(t, e.do(request{method: "POST", path: "/api/v1" + path, as: "team_leader", json: off}), &tm)
+	if len(tm.Members) != 1 || tm.Members[0].OnDuty {
+		t.Fatalf("after off duty: %+v", tm.Members)
+	}
+	body := readBody(t, e.do(request{method: "GET", path: page, as: "team_leader"}))
+	if !strings.Contains(body, "/duty") || !strings.Contains(body, `value="true"`) {
+		t.Fatal("the team page offers no way back on duty")
+	}
+	expectStatus(t, e.do(request{method: "POST", path: path, as: "team_leader", form: url.Values{"user_id": {worker.String()}, "on_duty": {"true"}}}), http.StatusSeeOther, "on duty by form")
+}
