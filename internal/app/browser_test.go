@@ -27,7 +27,7 @@ const (
 	chromiumPath = "/usr/bin/chromium"
 	// browserTimeout bounds one browser test, so that a hung browser or
 	// server cannot hang the suite.
-	browserTimeout = 60 * time.Second
+	browserTimeout = 150 * time.Second
 	// envScreenshotDir, when set, names a directory that receives the
 	// screenshots of the browser tests, for a person to look at.
 	envScreenshotDir = "ESTATEDESK_SCREENSHOT_DIR"
