@@ -2,6 +2,7 @@ package server
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,6 +44,8 @@ func NewMetrics(db *database.DB) *Metrics {
 }
 
 func (m *Metrics) observe(method, route string, status int, d time.Duration) {
+	// Label values outlive the request; Fiber's strings do not.
+	method, route = strings.Clone(method), strings.Clone(route)
 	if route == "" {
 		route = "unmatched"
 	}

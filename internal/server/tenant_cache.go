@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/estatedesk/estatedesk/internal/cache"
@@ -30,7 +31,10 @@ func (c *tenantCache) bySlug(ctx context.Context, slug string) (*tenant.Tenant, 
 	if err != nil {
 		return nil, err
 	}
-	c.lru.Add(slug, *t)
+	// The slug may be a view of Fiber's request buffer, which the next
+	// request overwrites: a key kept beyond this request must be a copy,
+	// or the entry would be found under another company's slug.
+	c.lru.Add(strings.Clone(slug), *t)
 	return t, nil
 }
 
