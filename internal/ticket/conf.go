@@ -60,6 +60,15 @@ func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*co
 	return c, nil
 }
 
+// tree is the tenant's category tree, from the cache when it can; it never
+// seeds, so it also serves read-only transactions.
+func (s *Service) tree(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (Tree, error) {
+	if c, ok := s.confs.Get(tenantID); ok {
+		return c.tree, nil
+	}
+	return loadTree(ctx, db, tenantID)
+}
+
 // forget drops a tenant's cached configuration after a change.
 func (s *Service) forget(tenantID uuid.UUID) { s.confs.Remove(tenantID) }
 

@@ -392,6 +392,9 @@ func (s *Service) ByNumber(ctx context.Context, tenantID uuid.UUID, scope estate
 
 // Categories is the tenant's category tree.
 func (s *Service) Categories(ctx context.Context, tenantID uuid.UUID) (Tree, error) {
+	if c, ok := s.confs.Get(tenantID); ok {
+		return c.tree, nil
+	}
 	var tr Tree
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
