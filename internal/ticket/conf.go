@@ -20,6 +20,9 @@ type conf struct {
 	settings Settings
 	ladder   []Level
 	rules    []Rule
+	// estates by ID, archived ones included: intake checks the estate
+	// against this instead of reading it.
+	estates map[uuid.UUID]*estate.Estate
 }
 
 // conf reads the tenant's configuration, from the cache when it can. A
@@ -53,6 +56,14 @@ func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*co
 	}
 	if err := db.NewSelect().Model(&c.rules).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
 		return nil, err
+	}
+	ests, err := estate.List(ctx, db, tenantID, true)
+	if err != nil {
+		return nil, err
+	}
+	c.estates = make(map[uuid.UUID]*estate.Estate, len(ests))
+	for i := range ests {
+		c.estates[ests[i].ID] = &ests[i]
 	}
 	if !seeded {
 		s.confs.Add(tenantID, c)

@@ -53,6 +53,29 @@ func onDuty(ctx context.Context, db bun.IDB, tenantID, teamID uuid.UUID) ([]uuid
 	return ids, err
 }
 
+// nextInTurn picks and stamps, in one statement, the on-duty member
+// assigned longest ago; nil when nobody is on duty. On PostgreSQL a member
+// being assigned by a concurrent dispatch is skipped rather than waited
+// for, so creates in one team do not queue behind each other.
+func (w *work) nextInTurn(ctx context.Context, teamID uuid.UUID) (*uuid.UUID, error) {
+	lock := ""
+	if w.s.db.Postgres() {
+		lock = " FOR UPDATE OF tm SKIP LOCKED"
+	}
+	var ids []uuid.UUID
+	err := w.tx.NewRaw(`UPDATE team_members SET last_assigned_at = ?
+		WHERE tenant_id = ? AND team_id = ? AND user_id = (
+			SELECT tm.user_id FROM team_members AS tm
+			JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
+			WHERE tm.tenant_id = ? AND tm.team_id = ? AND tm.on_duty
+			ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT 1`+lock+`)
+		RETURNING user_id`, w.now, w.t.ID, teamID, w.t.ID, teamID).Scan(ctx, &ids)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return &ids[0], nil
+}
+
 // mayServe reports whether user can take the team's tickets: an on-duty
 // member or the leader.
 func mayServe(ctx context.Context, db bun.IDB, tenantID uuid.UUID, team *teamRow, user uuid.UUID) (bool, error) {
@@ -119,35 +142,17 @@ func (w *work) route(ctx context.Context, as Assignment) error {
 		if !ok {
 			return ErrNotTeamMember
 		}
-	case mode == RoundRobin:
-		ids, err := onDuty(ctx, w.tx, w.t.ID, team.ID)
-		if err != nil {
-			return err
-		}
-		if len(ids) > 0 {
-			worker = &ids[0]
-		}
-	}
-	if worker != nil {
 		if _, err := w.tx.NewUpdate().Table("team_members").Set("last_assigned_at = ?", w.now).
 			Where("tenant_id = ? AND team_id = ? AND user_id = ?", w.t.ID, team.ID, *worker).Exec(ctx); err != nil {
+			return err
+		}
+	case mode == RoundRobin:
+		if worker, err = w.nextInTurn(ctx, team.ID); err != nil {
 			return err
 		}
 	}
 	tk.TeamID, tk.AssigneeID, tk.DispatchMode = &team.ID, worker, mode
 	return nil
-}
-
-// dispatchByRule dispatches a new ticket by the rules, as the intake's
-// "dispatch now" does.
-func (w *work) dispatchByRule(ctx context.Context, a Actor) error {
-	if err := w.route(ctx, Assignment{}); err != nil {
-		return err
-	}
-	if _, err := w.move(ctx, &a.UserID, Dispatch, "", w.routeData()); err != nil {
-		return err
-	}
-	return save(ctx, w.tx, w.tk)
 }
 
 func (w *work) routeData() map[string]any {

@@ -134,9 +134,14 @@ type Created struct {
 // MaxIdempotencyKey bounds an Idempotency-Key.
 const MaxIdempotencyKey = 200
 
+// errReplayed ends a create's transaction when its Idempotency-Key is
+// already taken: the first request's ticket is returned instead.
+var errReplayed = errors.New("ticket: idempotency key already used")
+
 // Create records a request. With idemKey (API clients), a retry of the same
 // request returns the ticket of the first one; the key and the ticket
-// commit together, so a crash cannot leave one without the other.
+// commit together, so a crash cannot leave one without the other. With
+// autoDispatch the dispatch rules send it on in the same transaction.
 func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Intake, idemKey string, autoDispatch bool) (*Created, error) {
 	if err := in.Check(); err != nil {
 		return nil, err
@@ -147,22 +152,48 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 			return nil, ErrInvalidIdempotency
 		}
 		hash = in.hash(autoDispatch)
-		if c, err := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || err != nil {
-			return c, err
-		}
 	}
 	now := s.now()
 	number, err := s.numbers.Next(ctx, t.ID, now, t.Location())
 	if err != nil {
 		return nil, err
 	}
+	id := uuid.Must(uuid.NewV7())
 	var out *Ticket
 	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		tk, cal, err := s.newTicket(ctx, tx, t, a, in, number, now)
+		if idemKey != "" {
+			// Claimed first: a retry racing the original waits here for
+			// it to commit, then finds the key taken.
+			row := &idempotency{TenantID: t.ID, UserID: a.UserID, Key: idemKey, RequestHash: hash, TicketID: id, CreatedAt: now}
+			res, err := tx.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return errReplayed
+			}
+		}
+		tk, cal, err := s.newTicket(ctx, tx, t, a, in, id, number, now)
 		if err != nil {
 			return err
 		}
 		w := &work{s: s, tx: tx, t: t, tk: tk, now: now, cal: cal}
+		entries := []*Entry{newEntry(tk, now, &a.UserID, KindCreated)}
+		entries[0].ToStatus = Received
+		if autoDispatch {
+			// Routed before the row is written, so that it is written once.
+			switch err := w.route(ctx, Assignment{}); {
+			case err == nil:
+				tk.Status = Dispatched
+				e := newEntry(tk, now, &a.UserID, string(Dispatch))
+				e.FromStatus, e.ToStatus = Received, Dispatched
+				b, _ := json.Marshal(w.routeData())
+				e.Data = string(b)
+				entries = append(entries, e)
+			case !errors.Is(err, ErrNoTeam):
+				return err
+			}
+		}
 		// The timers carry the deadline generation, so they are set before
 		// the row that records it is written.
 		if err := w.scheduleDeadlines(ctx); err != nil {
@@ -171,15 +202,7 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 		if _, err := tx.NewInsert().Model(tk).Exec(ctx); err != nil {
 			return err
 		}
-		if idemKey != "" {
-			row := &idempotency{TenantID: t.ID, UserID: a.UserID, Key: idemKey, RequestHash: hash, TicketID: tk.ID, CreatedAt: now}
-			if _, err := tx.NewInsert().Model(row).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		e := newEntry(tk, now, &a.UserID, KindCreated)
-		e.ToStatus = Received
-		if err := insertEntries(ctx, tx, e); err != nil {
+		if err := insertEntries(ctx, tx, entries...); err != nil {
 			return err
 		}
 		if tk.Major {
@@ -190,21 +213,22 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 		if err := w.publish(ctx, EventCreated); err != nil {
 			return err
 		}
-		if autoDispatch {
-			if err := w.dispatchByRule(ctx, a); err != nil && !errors.Is(err, ErrNoTeam) {
+		if tk.Status == Dispatched {
+			if err := w.publish(ctx, EventStatusChanged); err != nil {
 				return err
 			}
 		}
 		out = tk
 		return nil
 	})
-	if err != nil {
-		if idemKey != "" && errors.Is(database.Normalize(err), database.ErrConflict) {
-			// The same key raced in from another connection: it won.
-			if c, rerr := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || rerr != nil {
-				return c, rerr
-			}
+	if errors.Is(err, errReplayed) || (idemKey != "" && errors.Is(database.Normalize(err), database.ErrConflict)) {
+		// The key was used before, or raced in from another connection
+		// and won: answer with that request's ticket.
+		if c, rerr := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || rerr != nil {
+			return c, rerr
 		}
+	}
+	if err != nil {
 		return nil, database.Normalize(err)
 	}
 	return &Created{Ticket: out}, nil
@@ -259,43 +283,52 @@ func (s *Service) replay(ctx context.Context, tenantID uuid.UUID, a Actor, key, 
 
 // newTicket checks the intake's references and builds the ticket with its
 // deadlines.
-func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, number string, now time.Time) (*Ticket, *Calendar, error) {
-	est, err := estateInScope(ctx, tx, t.ID, a.Scope, in.EstateID)
+func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, id uuid.UUID, number string, now time.Time) (*Ticket, *Calendar, error) {
+	cf, err := s.conf(ctx, tx, t.ID)
 	if err != nil {
 		return nil, nil, err
+	}
+	est := cf.estates[in.EstateID]
+	if est == nil {
+		// Newer than the cached configuration, or unknown.
+		if est, err = estate.ByID(ctx, tx, t.ID, in.EstateID); err != nil {
+			return nil, nil, err
+		}
+	}
+	if !a.Scope.Allows(est.ID) {
+		return nil, nil, database.ErrNotFound
 	}
 	if est.ArchivedAt != nil {
 		return nil, nil, estate.ErrArchived
 	}
-	if in.UnitID != nil {
-		var estateID uuid.UUID
-		if err := tx.NewSelect().Table("units").Column("estate_id").
-			Where("tenant_id = ? AND id = ?", t.ID, *in.UnitID).Scan(ctx, &estateID); err != nil {
-			return nil, nil, database.Normalize(err)
+	if in.UnitID != nil || in.PersonID != nil {
+		// One round trip for both. Only people of the ticket's estate
+		// count: someone living (or having lived) in one of its units;
+		// anyone else is as unknown as a person of another company.
+		var found struct {
+			UnitEstate *uuid.UUID `bun:"unit_estate"`
+			PersonName *string    `bun:"person_name"`
 		}
-		if estateID != est.ID {
+		if err := tx.NewRaw(`SELECT
+			(SELECT u.estate_id FROM units AS u WHERE u.tenant_id = ? AND u.id = ?) AS unit_estate,
+			(SELECT p.name FROM persons AS p WHERE p.tenant_id = ? AND p.id = ? AND EXISTS (
+				SELECT 1 FROM unit_persons AS l JOIN units AS lu ON lu.tenant_id = l.tenant_id AND lu.id = l.unit_id
+				WHERE l.tenant_id = p.tenant_id AND l.person_id = p.id AND lu.estate_id = ?)) AS person_name`,
+			t.ID, in.UnitID, t.ID, in.PersonID, est.ID).Scan(ctx, &found); err != nil {
+			return nil, nil, err
+		}
+		if in.UnitID != nil && found.UnitEstate == nil {
+			return nil, nil, database.ErrNotFound
+		}
+		if in.UnitID != nil && *found.UnitEstate != est.ID {
 			return nil, nil, ErrUnitNotInEstate
 		}
-	}
-	if in.PersonID != nil {
-		// Only people of the ticket's estate: someone living (or having
-		// lived) in one of its units. Anyone else is as unknown as a
-		// person of another company.
-		var name string
-		if err := tx.NewSelect().TableExpr("persons AS p").Column("p.name").
-			Where("p.tenant_id = ? AND p.id = ?", t.ID, *in.PersonID).
-			Where(`EXISTS (SELECT 1 FROM unit_persons AS l JOIN units AS u ON u.tenant_id = l.tenant_id AND u.id = l.unit_id
-				WHERE l.tenant_id = p.tenant_id AND l.person_id = p.id AND u.estate_id = ?)`, est.ID).
-			Scan(ctx, &name); err != nil {
-			return nil, nil, database.Normalize(err)
+		if in.PersonID != nil && found.PersonName == nil {
+			return nil, nil, database.ErrNotFound
 		}
-		if in.CallerName == "" {
-			in.CallerName = name
+		if in.PersonID != nil && in.CallerName == "" {
+			in.CallerName = *found.PersonName
 		}
-	}
-	cf, err := s.conf(ctx, tx, t.ID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if in.CategoryID != nil && cf.tree.ByID(*in.CategoryID) == nil {
 		return nil, nil, ErrInvalidCategory
@@ -308,7 +341,7 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a 
 		received = *in.ReceivedBy
 	}
 	tk := &Ticket{
-		TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), Number: number, EstateID: est.ID,
+		TenantID: t.ID, ID: id, Number: number, EstateID: est.ID,
 		UnitID: in.UnitID, PersonID: in.PersonID, CallerName: in.CallerName, CallerPhone: in.CallerPhone,
 		Channel: in.Channel, Type: in.Type, CategoryID: in.CategoryID, Priority: in.Priority,
 		Major: in.Major && in.Type == Complaint, Status: Received, Description: in.Description,

@@ -796,3 +796,18 @@ func TestPersonMustBelongToTheEstate(t *testing.T) {
 		t.Fatalf("a North owner on a South ticket: %v", err)
 	}
 }
+
+func TestCachedConfigurationSeesNewEstates(t *testing.T) {
+	f := newFixture(t)
+	jobs, err := job.New(f.db, job.Options{Now: f.clock.Now, Logger: quiet})
+	must(t, err)
+	svc, err := ticket.NewService(f.db, jobs, ticket.Options{Now: f.clock.Now, DataDir: f.dataDir, Mail: f.mail, CacheTTL: time.Minute})
+	must(t, err)
+	_, err = svc.Create(f.ctx, f.alpha, f.as("boss"), f.intake(), "", false)
+	must(t, err)
+	east := f.estate(f.alpha, "East")
+	in := ticket.Intake{EstateID: east, Channel: ticket.Phone, Type: ticket.Inquiry, Description: "新楼盘咨询", CallerPhone: "13900000001"}
+	if _, err := svc.Create(f.ctx, f.alpha, f.as("boss"), in, "", false); err != nil {
+		t.Fatalf("an estate newer than the cache: %v", err)
+	}
+}
