@@ -811,3 +811,31 @@ func TestCachedConfigurationSeesNewEstates(t *testing.T) {
 		t.Fatalf("an estate newer than the cache: %v", err)
 	}
 }
+
+// A ticket waits on one timer at a time: each sets the next, so a create
+// inserts one job, not one per deadline.
+func TestOneTimerAtATime(t *testing.T) {
+	f := newFixture(t)
+	tk := f.create(f.intake())
+	pending := func() int {
+		var n int
+		must(t, f.db.Bun.NewSelect().Table("river_job").ColumnExpr("COUNT(*)").
+			Where("kind = 'ticket_timer' AND state IN ('scheduled', 'available')").Scan(f.ctx, &n))
+		return n
+	}
+	if got := pending(); got != 1 {
+		t.Fatalf("%d timers after a create", got)
+	}
+	f.clock.advance(40 * time.Minute) // the response deadline passes
+	f.run()
+	if got := pending(); got != 1 {
+		t.Fatalf("%d timers after the first fired", got)
+	}
+	_, err := f.svc.Cancel(f.ctx, f.alpha, f.as("clerk"), tk.ID, "重复")
+	must(t, err)
+	f.clock.advance(10 * 24 * time.Hour)
+	f.run()
+	if got := pending(); got != 0 || kinds(f.get(tk.ID))[ticket.KindWarning] != 0 {
+		t.Fatalf("a cancelled ticket keeps %d timers", got)
+	}
+}

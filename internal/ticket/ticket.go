@@ -119,6 +119,7 @@ type Ticket struct {
 	SLAGen             int        `bun:"sla_gen,notnull" json:"-"`
 	ResponseDue        *time.Time `bun:"response_due" json:"response_due"`
 	ResolveDue         *time.Time `bun:"resolve_due" json:"resolve_due"`
+	WarnDue            *time.Time `bun:"warn_due" json:"warn_due"`
 	RespondedAt        *time.Time `bun:"responded_at" json:"responded_at"`
 	CompletedAt        *time.Time `bun:"completed_at" json:"completed_at"`
 	ClosedAt           *time.Time `bun:"closed_at" json:"closed_at"`

@@ -65,31 +65,12 @@ func (tw *timerWorker) Work(ctx context.Context, j *river.Job[timerArgs]) error 
 			return nil
 		}
 		switch a.What {
-		case timerResponse:
-			if tk.RespondedAt != nil || tk.ResponseBreachedAt != nil {
-				return nil
-			}
-			tk.ResponseBreachedAt = &w.now
-			_, err := w.note(ctx, nil, KindResponseBreach, "", map[string]any{"due": tk.ResponseDue})
-			return err
-		case timerWarn:
-			if tk.WarnedAt != nil {
-				return nil
-			}
-			tk.WarnedAt = &w.now
-			if _, err := w.note(ctx, nil, KindWarning, "", map[string]any{"due": tk.ResolveDue}); err != nil {
+		case timerResponse, timerWarn, timerResolve:
+			if err := w.deadline(ctx, a.What); err != nil {
 				return err
 			}
-			return w.escalateOn(ctx, OnWarning)
-		case timerResolve:
-			if tk.ResolveBreachedAt != nil {
-				return nil
-			}
-			tk.ResolveBreachedAt = &w.now
-			if _, err := w.note(ctx, nil, KindResolveBreach, "", map[string]any{"due": tk.ResolveDue}); err != nil {
-				return err
-			}
-			return w.escalateOn(ctx, OnBreach)
+			// The chain goes on with the next deadline of this generation.
+			return w.scheduleNext(ctx)
 		case timerLevel:
 			l, ok, err := w.level(ctx, a)
 			if err != nil || !ok {
@@ -107,6 +88,39 @@ func (tw *timerWorker) Work(ctx context.Context, j *river.Job[timerArgs]) error 
 		}
 		return nil
 	})
+}
+
+// deadline records a deadline reached, unless what it checks has happened
+// in time.
+func (w *work) deadline(ctx context.Context, what string) error {
+	tk := w.tk
+	switch what {
+	case timerResponse:
+		if tk.RespondedAt != nil || tk.ResponseBreachedAt != nil {
+			return nil
+		}
+		tk.ResponseBreachedAt = &w.now
+		_, err := w.note(ctx, nil, KindResponseBreach, "", map[string]any{"due": tk.ResponseDue})
+		return err
+	case timerWarn:
+		if tk.WarnedAt != nil {
+			return nil
+		}
+		tk.WarnedAt = &w.now
+		if _, err := w.note(ctx, nil, KindWarning, "", map[string]any{"due": tk.ResolveDue}); err != nil {
+			return err
+		}
+		return w.escalateOn(ctx, OnWarning)
+	default:
+		if tk.ResolveBreachedAt != nil {
+			return nil
+		}
+		tk.ResolveBreachedAt = &w.now
+		if _, err := w.note(ctx, nil, KindResolveBreach, "", map[string]any{"due": tk.ResolveDue}); err != nil {
+			return err
+		}
+		return w.escalateOn(ctx, OnBreach)
+	}
 }
 
 // level finds the ladder level a timer names; a level deleted since is

@@ -128,41 +128,53 @@ func (timerArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10, Queue: river.QueueDefault}
 }
 
-// scheduleDeadlines bumps the generation and schedules the warning and the
-// breach timers for the current deadlines.
+// scheduleDeadlines starts a new generation of timers for the current
+// deadlines: it sets the warning's instant and schedules the first timer
+// due. Each timer, when it fires, schedules the next (scheduleNext), so a
+// ticket holds one timer job at a time and a create inserts one.
 func (w *work) scheduleDeadlines(ctx context.Context) error {
 	w.tk.SLAGen++
 	tk := w.tk
-	var timers []river.InsertManyParams
-	add := func(what string, at time.Time) {
-		timers = append(timers, river.InsertManyParams{Args: timerArgs{TenantID: w.t.ID, TicketID: tk.ID, Gen: tk.SLAGen, What: what},
-			InsertOpts: &river.InsertOpts{ScheduledAt: at}})
+	tk.WarnDue = nil
+	if tk.ResolveDue != nil && tk.CompletedAt == nil && tk.WarnedAt == nil {
+		st, err := w.settings(ctx)
+		if err != nil {
+			return err
+		}
+		warn := w.now.Add(tk.ResolveDue.Sub(w.now) * time.Duration(st.WarnPercent) / 100)
+		if cal, err := w.calendar(ctx); err == nil {
+			// In open time: 80% of a three-day window is not 80% of the
+			// wall-clock hours, which would include nights.
+			open := cal.Elapsed(w.now, *tk.ResolveDue, nil)
+			if at, err := cal.Add(w.now, open*time.Duration(st.WarnPercent)/100, nil); err == nil {
+				warn = at
+			}
+		}
+		tk.WarnDue = &warn
 	}
-	if tk.ResponseDue != nil && tk.RespondedAt == nil {
-		add(timerResponse, *tk.ResponseDue)
+	return w.scheduleNext(ctx)
+}
+
+// scheduleNext schedules the earliest deadline timer still pending, in the
+// current generation; none when the clock does not run.
+func (w *work) scheduleNext(ctx context.Context) error {
+	tk := w.tk
+	if !tk.Status.Open() || tk.CompletedAt != nil || tk.HoldSince != nil {
+		return nil
 	}
-	if tk.ResolveDue == nil || tk.CompletedAt != nil {
-		return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
-	}
-	add(timerResolve, *tk.ResolveDue)
-	if tk.WarnedAt != nil {
-		return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
-	}
-	st, err := w.settings(ctx)
-	if err != nil {
-		return err
-	}
-	warn := w.now.Add(tk.ResolveDue.Sub(w.now) * time.Duration(st.WarnPercent) / 100)
-	if cal, err := w.calendar(ctx); err == nil {
-		// In open time: 80% of a three-day window is not 80% of the
-		// wall-clock hours, which would include nights.
-		open := cal.Elapsed(w.now, *tk.ResolveDue, nil)
-		if at, err := cal.Add(w.now, open*time.Duration(st.WarnPercent)/100, nil); err == nil {
-			warn = at
+	what, at := "", time.Time{}
+	consider := func(kind string, due *time.Time, pending bool) {
+		if pending && due != nil && (what == "" || due.Before(at)) {
+			what, at = kind, *due
 		}
 	}
-	add(timerWarn, warn)
-	return w.s.jobs.InsertManyTx(ctx, w.tx, timers)
+	consider(timerResponse, tk.ResponseDue, tk.RespondedAt == nil && tk.ResponseBreachedAt == nil)
+	consider(timerWarn, tk.WarnDue, tk.WarnedAt == nil)
+	consider(timerResolve, tk.ResolveDue, tk.ResolveBreachedAt == nil)
+	if what == "" {
+		return nil
+	}
+	return w.timer(ctx, what, at, uuid.Nil, 0)
 }
 
 func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.UUID, position int) error {
