@@ -128,6 +128,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	// Bun writes every value into the SQL text, so no two statements are
+	// alike: pgx's default of preparing and caching each one would cost a
+	// second round trip and a server-side plan per statement, for nothing.
+	// One round trip, no prepared statement; pgx quotes the few bound
+	// arguments (River's) itself.
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
 		return err
