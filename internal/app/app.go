@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -222,6 +223,10 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 				log.ErrorContext(ctx, "demo tickets", "err", err)
 			} else if n > 0 {
 				log.InfoContext(ctx, "demo tickets loaded", "tickets", n)
+				// Writing the history took a hundred megabytes that an idle
+				// server does not need; give them back now rather than
+				// over the scavenger's minutes.
+				debug.FreeOSMemory()
 			}
 		}()
 		defer func() { <-history }()
