@@ -212,24 +212,6 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 			return fmt.Errorf("demo: %w", err)
 		}
 		log.InfoContext(ctx, "demo loaded", "changes", len(res.Changes))
-		// A year of ticket history takes a second or two to write; the
-		// server answers meanwhile. It is one transaction and idempotent,
-		// so a stop half-way loses nothing the next start won't redo.
-		history := make(chan struct{})
-		go func() {
-			defer close(history)
-			n, err := demoTickets(ctx, svc)
-			if err != nil && ctx.Err() == nil {
-				log.ErrorContext(ctx, "demo tickets", "err", err)
-			} else if n > 0 {
-				log.InfoContext(ctx, "demo tickets loaded", "tickets", n)
-				// Writing the history took a hundred megabytes that an idle
-				// server does not need; give them back now rather than
-				// over the scavenger's minutes.
-				debug.FreeOSMemory()
-			}
-		}()
-		defer func() { <-history }()
 	}
 	authz, err := rbac.New(ctx, svc.db)
 	if err != nil {
@@ -254,6 +236,27 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
+	if cfg.Demo {
+		// A year of ticket history takes a second or two to write, so it
+		// starts once the server answers (on SQLite it holds the one
+		// writer meanwhile). It is one transaction and idempotent: a stop
+		// half-way loses nothing the next start won't redo.
+		history := make(chan struct{})
+		go func() {
+			defer close(history)
+			n, err := demoTickets(ctx, svc)
+			if err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "demo tickets", "err", err)
+			} else if n > 0 {
+				log.InfoContext(ctx, "demo tickets loaded", "tickets", n)
+				// Writing the history took a hundred megabytes that an idle
+				// server does not need; give them back now rather than
+				// over the scavenger's minutes.
+				debug.FreeOSMemory()
+			}
+		}()
+		defer func() { <-history }()
+	}
 	select {
 	case err := <-errc:
 		return err

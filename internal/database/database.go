@@ -173,7 +173,10 @@ func openOwner(opts Options) (*bun.DB, error) {
 func (db *DB) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return db.Bun.PingContext(ctx)
+	// The readers: on SQLite the one writer connection may be busy with a
+	// long import for many seconds, which does not make the database
+	// unreachable.
+	return db.read.PingContext(ctx)
 }
 
 func redact(raw string) string {

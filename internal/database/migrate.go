@@ -187,7 +187,7 @@ func (db *DB) Pending(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var applied []string
-	if err := db.Bun.NewSelect().Table("bun_migrations").Column("name").Scan(ctx, &applied); err != nil {
+	if err := db.read.NewSelect().Table("bun_migrations").Column("name").Scan(ctx, &applied); err != nil {
 		return 0, Normalize(err)
 	}
 	done := make(map[string]bool, len(applied))
