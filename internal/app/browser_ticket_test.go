@@ -234,7 +234,10 @@ func TestBrowserTicketFlow(t *testing.T) {
 		}
 	}
 	saveScreenshot(t, clerk, shots, "ticket-callback-queue.png")
-	runResponse(t, clerk, "open "+number, chromedp.Click(chromedp.CSS("#queue-table a.ticket-number")))
+	// Followed by its address rather than clicked: a late swap of the
+	// live-filtered table may replace the link under the click.
+	href := run(t, clerk, "the row's link", chromedp.Evaluate[string](`document.querySelector("#queue-table a.ticket-number").getAttribute("href")`))
+	runResponse(t, clerk, "open "+number, chromedp.Navigate(base+href))
 	wantPath(t, clerk, ticketPath)
 	wantStatus(t, clerk, "已完成")
 	if cb := run(t, clerk, "call-back state", chromedp.Text(chromedp.ID("ticket-callback-state"))); !strings.HasPrefix(cb, "待回访") {
