@@ -193,6 +193,12 @@ func (s *Service) archiveTime(ctx context.Context, tx bun.IDB, t *tenant.Tenant,
 }
 
 func (s *Service) estateInScope(ctx context.Context, db bun.IDB, tenantID uuid.UUID, scope Scope, id uuid.UUID) (*Estate, error) {
+	return InScope(ctx, db, tenantID, scope, id)
+}
+
+// InScope reads an estate the caller may see; one outside the scope or the
+// tenant is database.ErrNotFound, as if it did not exist.
+func InScope(ctx context.Context, db bun.IDB, tenantID uuid.UUID, scope Scope, id uuid.UUID) (*Estate, error) {
 	if !scope.Allows(id) {
 		return nil, database.ErrNotFound
 	}

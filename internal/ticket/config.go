@@ -174,7 +174,7 @@ func (s *Service) AddRule(ctx context.Context, tenantID uuid.UUID, scope estate.
 	r.TenantID, r.ID, r.CreatedAt = tenantID, uuid.New(), s.now()
 	defer s.forget(tenantID)
 	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := estateInScope(ctx, tx, tenantID, scope, r.EstateID); err != nil {
+		if _, err := estate.InScope(ctx, tx, tenantID, scope, r.EstateID); err != nil {
 			return err
 		}
 		if _, err := teamOf(ctx, tx, tenantID, r.EstateID, r.TeamID); err != nil {

@@ -408,21 +408,6 @@ func (s *Service) Get(ctx context.Context, tenantID uuid.UUID, scope estate.Scop
 	return d, database.Normalize(err)
 }
 
-// ByNumber finds a ticket in scope by its number.
-func (s *Service) ByNumber(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, number string) (*Ticket, error) {
-	tk := new(Ticket)
-	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewSelect().Model(tk).Where("tenant_id = ? AND number = ?", tenantID, strings.ToUpper(strings.TrimSpace(number))).Scan(ctx); err != nil {
-			return err
-		}
-		if !scope.Allows(tk.EstateID) {
-			return database.ErrNotFound
-		}
-		return nil
-	})
-	return tk, database.Normalize(err)
-}
-
 // Categories is the tenant's category tree.
 func (s *Service) Categories(ctx context.Context, tenantID uuid.UUID) (Tree, error) {
 	if c, ok := s.confs.Get(tenantID); ok {

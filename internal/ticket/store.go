@@ -10,14 +10,6 @@ import (
 	"github.com/estatedesk/estatedesk/internal/estate"
 )
 
-// estateInScope reads an estate the caller may see.
-func estateInScope(ctx context.Context, db bun.IDB, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*estate.Estate, error) {
-	if !scope.Allows(id) {
-		return nil, database.ErrNotFound
-	}
-	return estate.ByID(ctx, db, tenantID, id)
-}
-
 func byID(ctx context.Context, db bun.IDB, tenantID, id uuid.UUID) (*Ticket, error) {
 	tk := new(Ticket)
 	err := db.NewSelect().Model(tk).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx)
