@@ -134,6 +134,16 @@ func (c *Client) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, op
 	return err
 }
 
+// InsertManyTx enqueues several jobs in the caller's transaction with one
+// statement.
+func (c *Client) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	_, err := c.river.InsertManyTx(ctx, tx.Tx, params)
+	return err
+}
+
 // Insert enqueues a job in its own transaction. Inside a transaction use
 // InsertTx: on SQLite, Insert would wait forever for the single writer
 // connection that the transaction holds.

@@ -23,6 +23,14 @@ type conf struct {
 	// estates by ID, archived ones included: intake checks the estate
 	// against this instead of reading it.
 	estates map[uuid.UUID]*estate.Estate
+	// teams by ID, archived ones included: dispatch by the rules checks
+	// the rule's team against this.
+	teams map[uuid.UUID]cachedTeam
+}
+
+type cachedTeam struct {
+	teamRow
+	Archived bool `bun:"archived"`
 }
 
 // conf reads the tenant's configuration, from the cache when it can. A
@@ -65,6 +73,15 @@ func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*co
 	for i := range ests {
 		c.estates[ests[i].ID] = &ests[i]
 	}
+	var teams []cachedTeam
+	if err := db.NewSelect().Table("teams").Column("id", "estate_id", "leader_id").
+		ColumnExpr("archived_at IS NOT NULL AS archived").Where("tenant_id = ?", tenantID).Scan(ctx, &teams); err != nil {
+		return nil, err
+	}
+	c.teams = make(map[uuid.UUID]cachedTeam, len(teams))
+	for _, t := range teams {
+		c.teams[t.ID] = t
+	}
 	if !seeded {
 		s.confs.Add(tenantID, c)
 	}
@@ -94,6 +111,18 @@ func (c *conf) ancestry(id *uuid.UUID) []uuid.UUID {
 // policy is the deadline policy of a ticket.
 func (c *conf) policy(tk *Ticket) Policy {
 	return pickPolicy(c.policies, tk.Type, c.ancestry(tk.CategoryID), tk.Priority)
+}
+
+// team is teamOf from the cache: nil, nil for a team newer than it.
+func (c *conf) team(estateID, teamID uuid.UUID) (*teamRow, error) {
+	t, ok := c.teams[teamID]
+	switch {
+	case !ok:
+		return nil, nil
+	case t.EstateID != estateID || t.Archived:
+		return nil, ErrTeamNotInEstate
+	}
+	return &t.teamRow, nil
 }
 
 // rulesOf are the dispatch rules of one estate.

@@ -130,7 +130,7 @@ func (w *work) notify(ctx context.Context, to []recipient, emails []string, kind
 			Body:    w.s.opt.Translate(lang, "notification."+kind+".body", data)}
 		// Scheduled by the service's clock, not the database's, so that
 		// tests that move the clock see the mail go out.
-		if err := w.s.jobs.InsertTx(ctx, w.tx, m, &river.InsertOpts{ScheduledAt: w.now}); err != nil {
+		if err := w.enqueue(ctx, m, &river.InsertOpts{ScheduledAt: w.now}); err != nil {
 			return err
 		}
 	}

@@ -67,6 +67,7 @@ type Service struct {
 	db      *database.DB
 	jobs    *job.Client
 	numbers *numbers
+	creates *creates
 	opt     Options
 	confs   *cache.TTL[uuid.UUID, *conf]
 	days    *cache.TTL[uuid.UUID, []estate.CalendarDay]
@@ -96,6 +97,7 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	s := &Service{db: db, jobs: jobs, numbers: newNumbers(db, opt.NumberBlock), opt: opt,
 		confs: cache.New[uuid.UUID, *conf](10_000, opt.CacheTTL),
 		days:  cache.New[uuid.UUID, []estate.CalendarDay](10_000, opt.CacheTTL)}
+	s.creates = newCreates(s)
 	for _, err := range []error{
 		job.AddWorker(jobs, &timerWorker{s: s}),
 		job.AddWorker(jobs, &callbackWorker{s: s}),
@@ -134,14 +136,11 @@ type Created struct {
 // MaxIdempotencyKey bounds an Idempotency-Key.
 const MaxIdempotencyKey = 200
 
-// errReplayed ends a create's transaction when its Idempotency-Key is
-// already taken: the first request's ticket is returned instead.
-var errReplayed = errors.New("ticket: idempotency key already used")
-
 // Create records a request. With idemKey (API clients), a retry of the same
 // request returns the ticket of the first one; the key and the ticket
 // commit together, so a crash cannot leave one without the other. With
-// autoDispatch the dispatch rules send it on in the same transaction.
+// autoDispatch the dispatch rules send it on in the same transaction. The
+// tenant's concurrent creates share transactions (see creates).
 func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Intake, idemKey string, autoDispatch bool) (*Created, error) {
 	if err := in.Check(); err != nil {
 		return nil, err
@@ -158,80 +157,8 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 	if err != nil {
 		return nil, err
 	}
-	id := uuid.Must(uuid.NewV7())
-	var out *Ticket
-	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		if idemKey != "" {
-			// Claimed first: a retry racing the original waits here for
-			// it to commit, then finds the key taken.
-			row := &idempotency{TenantID: t.ID, UserID: a.UserID, Key: idemKey, RequestHash: hash, TicketID: id, CreatedAt: now}
-			res, err := tx.NewInsert().Model(row).On("CONFLICT DO NOTHING").Exec(ctx)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return errReplayed
-			}
-		}
-		tk, cal, err := s.newTicket(ctx, tx, t, a, in, id, number, now)
-		if err != nil {
-			return err
-		}
-		w := &work{s: s, tx: tx, t: t, tk: tk, now: now, cal: cal}
-		entries := []*Entry{newEntry(tk, now, &a.UserID, KindCreated)}
-		entries[0].ToStatus = Received
-		if autoDispatch {
-			// Routed before the row is written, so that it is written once.
-			switch err := w.route(ctx, Assignment{}); {
-			case err == nil:
-				tk.Status = Dispatched
-				e := newEntry(tk, now, &a.UserID, string(Dispatch))
-				e.FromStatus, e.ToStatus = Received, Dispatched
-				b, _ := json.Marshal(w.routeData())
-				e.Data = string(b)
-				entries = append(entries, e)
-			case !errors.Is(err, ErrNoTeam):
-				return err
-			}
-		}
-		// The timers carry the deadline generation, so they are set before
-		// the row that records it is written.
-		if err := w.scheduleDeadlines(ctx); err != nil {
-			return err
-		}
-		if _, err := tx.NewInsert().Model(tk).Exec(ctx); err != nil {
-			return err
-		}
-		if err := insertEntries(ctx, tx, entries...); err != nil {
-			return err
-		}
-		if tk.Major {
-			if err := w.escalateOn(ctx, OnMajor); err != nil {
-				return err
-			}
-		}
-		if err := w.publish(ctx, EventCreated); err != nil {
-			return err
-		}
-		if tk.Status == Dispatched {
-			if err := w.publish(ctx, EventStatusChanged); err != nil {
-				return err
-			}
-		}
-		out = tk
-		return nil
-	})
-	if errors.Is(err, errReplayed) || (idemKey != "" && errors.Is(database.Normalize(err), database.ErrConflict)) {
-		// The key was used before, or raced in from another connection
-		// and won: answer with that request's ticket.
-		if c, rerr := s.replay(ctx, t.ID, a, idemKey, hash); c != nil || rerr != nil {
-			return c, rerr
-		}
-	}
-	if err != nil {
-		return nil, database.Normalize(err)
-	}
-	return &Created{Ticket: out}, nil
+	return s.createOne(ctx, &createReq{t: t, a: a, in: in, key: idemKey, hash: hash, auto: autoDispatch,
+		id: uuid.Must(uuid.NewV7()), number: number, now: now})
 }
 
 // idempotency is a row of ticket_idempotency.
@@ -281,9 +208,9 @@ func (s *Service) replay(ctx context.Context, tenantID uuid.UUID, a Actor, key, 
 	return out, err
 }
 
-// newTicket checks the intake's references and builds the ticket with its
-// deadlines.
-func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in Intake, id uuid.UUID, number string, now time.Time) (*Ticket, *Calendar, error) {
+// newTicket checks the intake's references (the units and people against
+// refs) and builds the ticket with its deadlines.
+func (s *Service) newTicket(ctx context.Context, tx bun.Tx, refs *intakeRefs, t *tenant.Tenant, a Actor, in Intake, id uuid.UUID, number string, now time.Time) (*Ticket, *Calendar, error) {
 	cf, err := s.conf(ctx, tx, t.ID)
 	if err != nil {
 		return nil, nil, err
@@ -301,33 +228,24 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a 
 	if est.ArchivedAt != nil {
 		return nil, nil, estate.ErrArchived
 	}
-	if in.UnitID != nil || in.PersonID != nil {
-		// One round trip for both. Only people of the ticket's estate
-		// count: someone living (or having lived) in one of its units;
-		// anyone else is as unknown as a person of another company.
-		var found struct {
-			UnitEstate *uuid.UUID `bun:"unit_estate"`
-			PersonName *string    `bun:"person_name"`
-		}
-		if err := tx.NewRaw(`SELECT
-			(SELECT u.estate_id FROM units AS u WHERE u.tenant_id = ? AND u.id = ?) AS unit_estate,
-			(SELECT p.name FROM persons AS p WHERE p.tenant_id = ? AND p.id = ? AND EXISTS (
-				SELECT 1 FROM unit_persons AS l JOIN units AS lu ON lu.tenant_id = l.tenant_id AND lu.id = l.unit_id
-				WHERE l.tenant_id = p.tenant_id AND l.person_id = p.id AND lu.estate_id = ?)) AS person_name`,
-			t.ID, in.UnitID, t.ID, in.PersonID, est.ID).Scan(ctx, &found); err != nil {
-			return nil, nil, err
-		}
-		if in.UnitID != nil && found.UnitEstate == nil {
+	if in.UnitID != nil {
+		switch e, ok := refs.units[*in.UnitID]; {
+		case !ok:
 			return nil, nil, database.ErrNotFound
-		}
-		if in.UnitID != nil && *found.UnitEstate != est.ID {
+		case e != est.ID:
 			return nil, nil, ErrUnitNotInEstate
 		}
-		if in.PersonID != nil && found.PersonName == nil {
+	}
+	if in.PersonID != nil {
+		// Only people of the ticket's estate count: someone living (or
+		// having lived) in one of its units; anyone else is as unknown as
+		// a person of another company.
+		name, ok := refs.people[personEstate{*in.PersonID, est.ID}]
+		if !ok {
 			return nil, nil, database.ErrNotFound
 		}
-		if in.PersonID != nil && in.CallerName == "" {
-			in.CallerName = *found.PersonName
+		if in.CallerName == "" {
+			in.CallerName = name
 		}
 	}
 	if in.CategoryID != nil && cf.tree.ByID(*in.CategoryID) == nil {

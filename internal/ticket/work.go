@@ -23,6 +23,20 @@ type work struct {
 	tk  *Ticket
 	now time.Time
 	cal *Calendar // the deadlines' calendar, once read
+	// jobs, when set, collects the jobs the change enqueues, for one
+	// insert of them all; nil inserts each at once.
+	jobs *[]river.InsertManyParams
+	// turns, when set, collects round-robin dispatches for deal.
+	turns turns
+}
+
+// enqueue inserts a job in the change's transaction, or collects it.
+func (w *work) enqueue(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if w.jobs != nil {
+		*w.jobs = append(*w.jobs, river.InsertManyParams{Args: args, InsertOpts: opts})
+		return nil
+	}
+	return w.s.jobs.InsertTx(ctx, w.tx, args, opts)
 }
 
 // move applies ev to the ticket through the state machine and records it.
@@ -179,7 +193,7 @@ func (w *work) scheduleNext(ctx context.Context) error {
 
 func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.UUID, position int) error {
 	args := timerArgs{TenantID: w.t.ID, TicketID: w.tk.ID, Gen: w.tk.SLAGen, What: what, Level: level, Position: position}
-	return w.s.jobs.InsertTx(ctx, w.tx, args, &river.InsertOpts{ScheduledAt: at})
+	return w.enqueue(ctx, args, &river.InsertOpts{ScheduledAt: at})
 }
 
 // escalateOn runs the ladder's levels of a trigger: those due at once
