@@ -170,6 +170,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		return nil, err
 	}
 	tickets, err := ticket.NewService(db, jobs, ticket.Options{DataDir: cfg.DataDir, BaseURL: cfg.BaseURL, Translate: cat.T, Log: log, CacheTTL: cfg.SessionCacheTTL,
+		SweepEvery: 15 * time.Second,
 		Mail: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
 			Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
 	if err != nil {

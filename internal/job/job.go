@@ -144,6 +144,13 @@ func (c *Client) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.Ins
 	return err
 }
 
+// Every enqueues args' job every interval and once at start, from the
+// elected leader: once across the replicas.
+func (c *Client) Every(interval time.Duration, args river.JobArgs) {
+	c.river.PeriodicJobs().Add(river.NewPeriodicJob(river.PeriodicInterval(interval),
+		func() (river.JobArgs, *river.InsertOpts) { return args, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+}
+
 // Insert enqueues a job in its own transaction. Inside a transaction use
 // InsertTx: on SQLite, Insert would wait forever for the single writer
 // connection that the transaction holds.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
@@ -115,5 +116,25 @@ func TestConcurrentCreatesAllLand(t *testing.T) {
 	must(t, err)
 	if len(p.Rows) != len(ids) {
 		t.Fatalf("%d tickets for %d creates", len(p.Rows), len(ids))
+	}
+}
+
+// In a running process the sweep is a periodic job, also run at start: a
+// deadline that passed while the process was down fires without a request.
+func TestPeriodicSweepFiresDueTimers(t *testing.T) {
+	f := newFixture(t)
+	tk := f.create(f.intake())
+	f.clock.advance(40 * time.Minute) // the response deadline passes
+	jobs, err := job.New(f.db, job.Options{Now: f.clock.Now, Logger: quiet})
+	must(t, err)
+	_, err = ticket.NewService(f.db, jobs, ticket.Options{Now: f.clock.Now, SweepEvery: time.Hour, DataDir: f.dataDir, Mail: f.mail})
+	must(t, err)
+	must(t, jobs.Start(f.ctx))
+	defer func() { must(t, jobs.Stop(f.ctx)) }()
+	for end := time.Now().Add(30 * time.Second); f.get(tk.ID).Ticket.ResponseBreachedAt == nil; {
+		if time.Now().After(end) {
+			t.Fatal("the sweep did not fire the response deadline within 30s of the start")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

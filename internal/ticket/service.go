@@ -57,9 +57,12 @@ type Options struct {
 	BaseURL string
 	// CacheTTL is how long a tenant's ticket configuration and estate
 	// calendars are remembered; 0 reads them every time.
-	CacheTTL  time.Duration
-	Publisher Publisher
-	Log       *slog.Logger
+	CacheTTL time.Duration
+	// SweepEvery is how often the deadline timers are swept (FireDue) as a
+	// periodic job; 0 leaves it to the caller, as tests do.
+	SweepEvery time.Duration
+	Publisher  Publisher
+	Log        *slog.Logger
 }
 
 // Service is the use cases of tickets.
@@ -103,10 +106,14 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 		job.AddWorker(jobs, &callbackWorker{s: s}),
 		job.AddWorker(jobs, &followupWorker{s: s}),
 		job.AddWorker(jobs, &mailWorker{s: s}),
+		job.AddWorker(jobs, &sweepWorker{s: s}),
 	} {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if opt.SweepEvery > 0 {
+		jobs.Every(opt.SweepEvery, sweepArgs{})
 	}
 	return s, nil
 }

@@ -200,9 +200,12 @@ func (f *fixture) get(id uuid.UUID) *ticket.Detail {
 	return d
 }
 
-// run works every job that is due at the clock's time.
+// run fires the deadline timers and works every job that is due at the
+// clock's time, as the periodic sweep and the job workers do.
 func (f *fixture) run() {
 	f.t.Helper()
+	_, err := f.svc.FireDue(f.ctx)
+	must(f.t, err)
 	must(f.t, f.jobs.RunPending(f.ctx))
 }
 
@@ -814,28 +817,39 @@ func TestCachedConfigurationSeesNewEstates(t *testing.T) {
 
 // A ticket waits on one timer at a time: each sets the next, so a create
 // inserts one job, not one per deadline.
-func TestOneTimerAtATime(t *testing.T) {
+// A ticket's deadline timer is a column, not a job: it points at the
+// earliest pending deadline, moves on as each fires, and stops with the
+// ticket.
+func TestTimerFollowsTheDeadlines(t *testing.T) {
 	f := newFixture(t)
 	tk := f.create(f.intake())
-	pending := func() int {
+	jobs := func() int {
 		var n int
 		must(t, f.db.Bun.NewSelect().Table("river_job").ColumnExpr("COUNT(*)").
-			Where("kind = 'ticket_timer' AND state IN ('scheduled', 'available')").Scan(f.ctx, &n))
+			Where("kind = 'ticket_timer'").Scan(f.ctx, &n))
 		return n
 	}
-	if got := pending(); got != 1 {
-		t.Fatalf("%d timers after a create", got)
+	if jobs() != 0 || tk.TimerAt == nil || !tk.TimerAt.Equal(*tk.ResponseDue) {
+		t.Fatalf("after a create: %d timer jobs, timer at %v, response due %v", jobs(), tk.TimerAt, tk.ResponseDue)
 	}
 	f.clock.advance(40 * time.Minute) // the response deadline passes
 	f.run()
-	if got := pending(); got != 1 {
-		t.Fatalf("%d timers after the first fired", got)
+	d := f.get(tk.ID)
+	if d.Ticket.ResponseBreachedAt == nil || d.Ticket.TimerAt == nil || !d.Ticket.TimerAt.Equal(*d.Ticket.WarnDue) {
+		t.Fatalf("after the response deadline: breached %v, timer %v, warning due %v", d.Ticket.ResponseBreachedAt, d.Ticket.TimerAt, d.Ticket.WarnDue)
 	}
-	_, err := f.svc.Cancel(f.ctx, f.alpha, f.as("clerk"), tk.ID, "重复")
+	// A second sweep at the same time finds nothing to do.
+	n, err := f.svc.FireDue(f.ctx)
+	must(t, err)
+	if n != 0 {
+		t.Fatalf("a second sweep fired %d", n)
+	}
+	_, err = f.svc.Cancel(f.ctx, f.alpha, f.as("clerk"), tk.ID, "重复")
 	must(t, err)
 	f.clock.advance(10 * 24 * time.Hour)
 	f.run()
-	if got := pending(); got != 0 || kinds(f.get(tk.ID))[ticket.KindWarning] != 0 {
-		t.Fatalf("a cancelled ticket keeps %d timers", got)
+	d = f.get(tk.ID)
+	if d.Ticket.TimerAt != nil || kinds(d)[ticket.KindWarning] != 0 || jobs() != 0 {
+		t.Fatalf("a cancelled ticket: timer %v, %v", d.Ticket.TimerAt, kinds(d))
 	}
 }

@@ -114,9 +114,13 @@ type Ticket struct {
 	TeamID        *uuid.UUID `bun:"team_id,type:uuid" json:"team_id"`
 	AssigneeID    *uuid.UUID `bun:"assignee_id,type:uuid" json:"assignee_id"`
 	DispatchMode  Mode       `bun:"dispatch_mode,notnull" json:"dispatch_mode"`
-	// SLAGen counts deadline changes; a timer job carries the generation it
-	// was scheduled for and does nothing once the deadlines have moved.
-	SLAGen             int        `bun:"sla_gen,notnull" json:"-"`
+	// SLAGen counts deadline changes; an escalation timer carries the
+	// generation it was scheduled for and does nothing once the deadlines
+	// have moved.
+	SLAGen int `bun:"sla_gen,notnull" json:"-"`
+	// TimerAt is when the next deadline timer is due (the sweep fires it);
+	// nil while the clock does not run.
+	TimerAt            *time.Time `bun:"timer_at" json:"-"`
 	ResponseDue        *time.Time `bun:"response_due" json:"response_due"`
 	ResolveDue         *time.Time `bun:"resolve_due" json:"resolve_due"`
 	WarnDue            *time.Time `bun:"warn_due" json:"warn_due"`

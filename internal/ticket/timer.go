@@ -58,35 +58,25 @@ func (tw *timerWorker) Work(ctx context.Context, j *river.Job[timerArgs]) error 
 	a := j.Args
 	return onJob(ctx, tw.s, j, a.TenantID, a.TicketID, func(ctx context.Context, w *work) error {
 		tk := w.tk
-		// A ticket on hold, done, or whose deadlines moved since the timer
-		// was set has nothing due; resuming or reopening sets new timers.
-		running := tk.Status.Open() && tk.HoldSince == nil && tk.CompletedAt == nil
-		if a.What != timerLevel && (!running || tk.SLAGen != a.Gen) {
+		if a.What != timerLevel {
+			// A deadline timer queued before deadlines moved to the
+			// ticket's timer_at: what is due fires, as the sweep would.
+			return w.fireDue(ctx)
+		}
+		l, ok, err := w.level(ctx, a)
+		if err != nil || !ok {
+			return err
+		}
+		// A major complaint is escalated while it is open; a warning or a
+		// breach only while its deadline still stands.
+		if l.Trigger == OnMajor && !tk.Status.Open() {
 			return nil
 		}
-		switch a.What {
-		case timerResponse, timerWarn, timerResolve:
-			if err := w.deadline(ctx, a.What); err != nil {
-				return err
-			}
-			// The chain goes on with the next deadline of this generation.
-			return w.scheduleNext(ctx)
-		case timerLevel:
-			l, ok, err := w.level(ctx, a)
-			if err != nil || !ok {
-				return err
-			}
-			// A major complaint is escalated while it is open; a warning
-			// or a breach only while its deadline still stands.
-			if l.Trigger == OnMajor && !tk.Status.Open() {
-				return nil
-			}
-			if l.Trigger != OnMajor && (!running || tk.SLAGen != a.Gen) {
-				return nil
-			}
-			return w.escalate(ctx, l)
+		running := tk.Status.Open() && tk.HoldSince == nil && tk.CompletedAt == nil
+		if l.Trigger != OnMajor && (!running || tk.SLAGen != a.Gen) {
+			return nil
 		}
-		return nil
+		return w.escalate(ctx, l)
 	})
 }
 

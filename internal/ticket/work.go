@@ -142,10 +142,8 @@ func (timerArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 10, Queue: river.QueueDefault}
 }
 
-// scheduleDeadlines starts a new generation of timers for the current
-// deadlines: it sets the warning's instant and schedules the first timer
-// due. Each timer, when it fires, schedules the next (scheduleNext), so a
-// ticket holds one timer job at a time and a create inserts one.
+// scheduleDeadlines starts a new generation of deadlines: it sets the
+// warning's instant and the ticket's next timer.
 func (w *work) scheduleDeadlines(ctx context.Context) error {
 	w.tk.SLAGen++
 	tk := w.tk
@@ -166,15 +164,26 @@ func (w *work) scheduleDeadlines(ctx context.Context) error {
 		}
 		tk.WarnDue = &warn
 	}
-	return w.scheduleNext(ctx)
+	w.scheduleNext()
+	return nil
 }
 
-// scheduleNext schedules the earliest deadline timer still pending, in the
-// current generation; none when the clock does not run.
-func (w *work) scheduleNext(ctx context.Context) error {
+// scheduleNext sets the ticket's timer to its earliest deadline still
+// pending; none when the clock does not run.
+func (w *work) scheduleNext() {
+	if what, at := w.nextTimer(); what != "" {
+		w.tk.TimerAt = &at
+	} else {
+		w.tk.TimerAt = nil
+	}
+}
+
+// nextTimer is the ticket's earliest deadline still pending and what it
+// is; "" when the clock does not run.
+func (w *work) nextTimer() (string, time.Time) {
 	tk := w.tk
 	if !tk.Status.Open() || tk.CompletedAt != nil || tk.HoldSince != nil {
-		return nil
+		return "", time.Time{}
 	}
 	what, at := "", time.Time{}
 	consider := func(kind string, due *time.Time, pending bool) {
@@ -185,10 +194,25 @@ func (w *work) scheduleNext(ctx context.Context) error {
 	consider(timerResponse, tk.ResponseDue, tk.RespondedAt == nil && tk.ResponseBreachedAt == nil)
 	consider(timerWarn, tk.WarnDue, tk.WarnedAt == nil)
 	consider(timerResolve, tk.ResolveDue, tk.ResolveBreachedAt == nil)
-	if what == "" {
-		return nil
+	return what, at
+}
+
+// fireDue records the deadlines that have passed, each once, and sets the
+// timer to the next.
+func (w *work) fireDue(ctx context.Context) error {
+	for {
+		what, at := w.nextTimer()
+		if what == "" || at.After(w.now) {
+			break
+		}
+		// Each records its deadline as reached, so the next round looks
+		// at a later one: three rounds at most.
+		if err := w.deadline(ctx, what); err != nil {
+			return err
+		}
 	}
-	return w.timer(ctx, what, at, uuid.Nil, 0)
+	w.scheduleNext()
+	return nil
 }
 
 func (w *work) timer(ctx context.Context, what string, at time.Time, level uuid.UUID, position int) error {
