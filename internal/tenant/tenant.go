@@ -6,6 +6,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -60,12 +61,20 @@ type Tenant struct {
 	UpdatedAt   time.Time `bun:"updated_at,notnull"`
 }
 
+// zones caches loaded time zones by name: time.LoadLocation reads and
+// parses the zone's file on every call, and every create needs one.
+var zones sync.Map
+
 // Location is the tenant's time zone, falling back to UTC on a bad name.
 func (t *Tenant) Location() *time.Location {
+	if loc, ok := zones.Load(t.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(t.TimeZone)
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(t.TimeZone, loc)
 	return loc
 }
 
