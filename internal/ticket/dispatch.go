@@ -83,44 +83,96 @@ type turns map[uuid.UUID][]*Ticket
 
 // deal assigns each team's tickets of a batch to its on-duty members in
 // turn, the one assigned longest ago first, as nextInTurn does for one
-// ticket: one read and one write per team instead of one write per ticket.
+// ticket, but with one statement or two per team instead of one per
+// ticket.
 func (s *Service) deal(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, now time.Time, tt turns) error {
-	lock, when := "", "WHEN ? THEN ?"
+	take := takeTurnsSQLite
 	if s.db.Postgres() {
-		lock, when = " FOR UPDATE OF tm SKIP LOCKED", "WHEN ? THEN ?::timestamptz"
+		take = takeTurnsPG
 	}
 	for teamID, tks := range tt {
-		var ids []uuid.UUID
-		if err := tx.NewRaw(`SELECT tm.user_id FROM team_members AS tm
-			JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
-			WHERE tm.tenant_id = ? AND tm.team_id = ? AND tm.on_duty
-			ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT ?`+lock,
-			tenantID, teamID, len(tks)).Scan(ctx, &ids); err != nil {
+		ids, err := take(ctx, tx, tenantID, teamID, len(tks), now)
+		if err != nil {
 			return err
 		}
-		if len(ids) == 0 {
-			continue // nobody on duty: the tickets wait in the team's pool
-		}
-		// Each member's last assignment is stamped a microsecond after the
-		// previous one's, so the next batch starts where this one stopped.
-		last := make([]int, len(ids))
 		for j, tk := range tks {
-			i := j % len(ids)
-			tk.AssigneeID, last[i] = &ids[i], j
-		}
-		cases := make([]string, len(ids))
-		args := make([]any, 0, 2*len(ids)+3)
-		for i, id := range ids {
-			cases[i] = when
-			args = append(args, id, now.Add(time.Duration(last[i])*time.Microsecond))
-		}
-		args = append(args, tenantID, teamID, bun.In(ids))
-		if _, err := tx.NewRaw(`UPDATE team_members SET last_assigned_at = CASE user_id `+strings.Join(cases, " ")+` END
-			WHERE tenant_id = ? AND team_id = ? AND user_id IN (?)`, args...).Exec(ctx); err != nil {
-			return err
+			if len(ids) > 0 { // else nobody is on duty: the pool
+				tk.AssigneeID = &ids[j%len(ids)]
+			}
 		}
 	}
 	return nil
+}
+
+// takeTurnsPG takes up to n of a team's on-duty members in turn, skipping
+// those another transaction is assigning, and stamps each member's last
+// assignment of the n (member i of m gets tickets i, i+m, …) a microsecond
+// apart, so the next batch starts where this one stops. One prepared
+// statement: this runs for every batch of creates.
+func takeTurnsPG(ctx context.Context, tx bun.Tx, tenantID, teamID uuid.UUID, n int, now time.Time) ([]uuid.UUID, error) {
+	rows, err := database.QueryBound(ctx, tx, `WITH locked AS (
+			SELECT tm.user_id, tm.last_assigned_at FROM team_members AS tm
+			JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
+			WHERE tm.tenant_id = $1 AND tm.team_id = $2 AND tm.on_duty
+			ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT $3
+			FOR UPDATE OF tm SKIP LOCKED),
+		turn AS (
+			SELECT user_id, row_number() OVER (ORDER BY last_assigned_at IS NOT NULL, last_assigned_at, user_id) - 1 AS i,
+				count(*) OVER () AS m FROM locked)
+		UPDATE team_members AS tm
+		SET last_assigned_at = $4::timestamptz + (turn.i + turn.m * (($3 - 1 - turn.i) / turn.m)) * interval '1 microsecond'
+		FROM turn WHERE tm.tenant_id = $1 AND tm.team_id = $2 AND tm.user_id = turn.user_id
+		RETURNING tm.user_id, turn.i`, tenantID, teamID, n, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var byTurn []struct {
+		id uuid.UUID
+		i  int
+	}
+	for rows.Next() {
+		var r struct {
+			id uuid.UUID
+			i  int
+		}
+		if err := rows.Scan(&r.id, &r.i); err != nil {
+			return nil, err
+		}
+		byTurn = append(byTurn, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, len(byTurn))
+	for _, r := range byTurn {
+		ids[r.i] = r.id
+	}
+	return ids, nil
+}
+
+// takeTurnsSQLite is takeTurnsPG in a read and a write; SQLite has one
+// writer, so nothing can come between them.
+func takeTurnsSQLite(ctx context.Context, tx bun.Tx, tenantID, teamID uuid.UUID, n int, now time.Time) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	if err := tx.NewRaw(`SELECT tm.user_id FROM team_members AS tm
+		JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
+		WHERE tm.tenant_id = ? AND tm.team_id = ? AND tm.on_duty
+		ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT ?`,
+		tenantID, teamID, n).Scan(ctx, &ids); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	cases := make([]string, len(ids))
+	args := make([]any, 0, 2*len(ids)+3)
+	for i, id := range ids {
+		last := i + len(ids)*((n-1-i)/len(ids))
+		cases[i] = "WHEN ? THEN ?"
+		args = append(args, id, now.Add(time.Duration(last)*time.Microsecond))
+	}
+	args = append(args, tenantID, teamID, bun.In(ids))
+	_, err := tx.NewRaw(`UPDATE team_members SET last_assigned_at = CASE user_id `+strings.Join(cases, " ")+` END
+		WHERE tenant_id = ? AND team_id = ? AND user_id IN (?)`, args...).Exec(ctx)
+	return ids, err
 }
 
 // mayServe reports whether user can take the team's tickets: an on-duty

@@ -28,12 +28,7 @@ type BatchResult struct {
 func (s *Service) WriteBatch(ctx context.Context, t *tenant.Tenant, items []BatchItem) []BatchResult {
 	batch := make([]*createReq, len(items))
 	for i, it := range items {
-		now := s.now()
-		number, err := s.numbers.Next(ctx, t.ID, now, t.Location())
-		if err != nil {
-			panic(err)
-		}
-		batch[i] = &createReq{t: t, a: it.Actor, in: it.In, key: it.Key, auto: it.Auto, id: uuid.Must(uuid.NewV7()), number: number, now: now}
+		batch[i] = &createReq{t: t, a: it.Actor, in: it.In, key: it.Key, auto: it.Auto, id: uuid.Must(uuid.NewV7()), now: s.now()}
 		if it.Key != "" {
 			batch[i].hash = it.In.hash(it.Auto)
 		}

@@ -45,8 +45,6 @@ type Translate func(lang, id string, data map[string]any) string
 type Options struct {
 	// Now replaces the clock, for tests; give the job client the same one.
 	Now func() time.Time
-	// NumberBlock is how many ticket numbers a process reserves at once.
-	NumberBlock int
 	// DataDir holds the attachments, under attachments/<tenant>/.
 	DataDir string
 	// MaxAttachmentBytes bounds one file.
@@ -69,7 +67,6 @@ type Options struct {
 type Service struct {
 	db      *database.DB
 	jobs    *job.Client
-	numbers *numbers
 	creates *creates
 	opt     Options
 	confs   *cache.TTL[uuid.UUID, *conf]
@@ -81,9 +78,6 @@ type Service struct {
 func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
-	}
-	if opt.NumberBlock == 0 {
-		opt.NumberBlock = 20
 	}
 	if opt.MaxAttachmentBytes == 0 {
 		opt.MaxAttachmentBytes = 10 << 20
@@ -97,7 +91,7 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	if opt.Translate == nil {
 		opt.Translate = func(_, id string, _ map[string]any) string { return id }
 	}
-	s := &Service{db: db, jobs: jobs, numbers: newNumbers(db, opt.NumberBlock), opt: opt,
+	s := &Service{db: db, jobs: jobs, opt: opt,
 		confs: cache.New[uuid.UUID, *conf](10_000, opt.CacheTTL),
 		days:  cache.New[uuid.UUID, []estate.CalendarDay](10_000, opt.CacheTTL)}
 	s.creates = newCreates(s)
@@ -159,13 +153,8 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, in Inta
 		}
 		hash = in.hash(autoDispatch)
 	}
-	now := s.now()
-	number, err := s.numbers.Next(ctx, t.ID, now, t.Location())
-	if err != nil {
-		return nil, err
-	}
 	return s.createOne(ctx, &createReq{t: t, a: a, in: in, key: idemKey, hash: hash, auto: autoDispatch,
-		id: uuid.Must(uuid.NewV7()), number: number, now: now})
+		id: uuid.Must(uuid.NewV7()), now: s.now()})
 }
 
 // idempotency is a row of ticket_idempotency.

@@ -3,6 +3,7 @@ package ticket_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"regexp"
@@ -137,7 +138,7 @@ func (f *fixture) start() {
 	var err error
 	f.jobs, err = job.New(f.db, job.Options{Now: f.clock.Now, Logger: quiet})
 	must(f.t, err)
-	f.svc, err = ticket.NewService(f.db, f.jobs, ticket.Options{Now: f.clock.Now, DataDir: f.dataDir, Mail: f.mail, NumberBlock: 5,
+	f.svc, err = ticket.NewService(f.db, f.jobs, ticket.Options{Now: f.clock.Now, DataDir: f.dataDir, Mail: f.mail,
 		Translate: func(_, id string, data map[string]any) string { return id }})
 	must(f.t, err)
 }
@@ -339,16 +340,21 @@ func TestIdempotentCreate(t *testing.T) {
 
 func TestNumbersIncreaseAndSurviveRestart(t *testing.T) {
 	f := newFixture(t)
-	var last string
+	// Consecutive across a restart, and a create that fails takes none.
+	bad := f.intake()
+	stranger := uuid.New()
+	bad.UnitID = &stranger
 	for i := range 7 {
 		if i == 3 {
-			f.start() // a new process reserves a fresh block
+			f.start()
+		}
+		if _, err := f.svc.Create(f.ctx, f.alpha, f.as("clerk"), bad, "", false); !errors.Is(err, database.ErrNotFound) {
+			t.Fatalf("unknown unit: %v", err)
 		}
 		tk := f.create(f.intake())
-		if tk.Number <= last {
-			t.Fatalf("number %s after %s", tk.Number, last)
+		if want := fmt.Sprintf("GD2026112300%02d", i+1); tk.Number != want {
+			t.Fatalf("number %s, want %s", tk.Number, want)
 		}
-		last = tk.Number
 	}
 	// Bravo counts on its own.
 	c, err := f.svc.Create(f.ctx, f.bravo, ticket.Actor{UserID: uuid.New(), Scope: estate.Scope{All: true}},
