@@ -193,7 +193,24 @@ func redact(raw string) string {
 // values written into the text) are. For the few statements of hot paths;
 // PostgreSQL only.
 func QueryBound(ctx context.Context, tx bun.Tx, query string, args ...any) (*sql.Rows, error) {
-	return tx.Tx.QueryContext(ctx, query, append([]any{pgx.QueryExecModeCacheStatement}, args...)...)
+	bound := make([]any, 0, len(args)+1)
+	bound = append(bound, pgx.QueryExecModeCacheStatement)
+	for _, a := range args {
+		// pgx sends [16]byte as a binary uuid; a uuid.UUID would go
+		// through its driver.Valuer, as text to be parsed again.
+		switch v := a.(type) {
+		case uuid.UUID:
+			a = [16]byte(v)
+		case []uuid.UUID:
+			b := make([][16]byte, len(v))
+			for i := range v {
+				b[i] = v[i]
+			}
+			a = b
+		}
+		bound = append(bound, a)
+	}
+	return tx.Tx.QueryContext(ctx, query, bound...)
 }
 
 // TxFunc is work done inside one transaction.

@@ -2,12 +2,12 @@ package ticket
 
 import (
 	"context"
-	"slices"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
 // conf is what every create and every timer reads of a tenant's
@@ -136,15 +136,17 @@ func (c *conf) rulesOf(estateID uuid.UUID) []Rule {
 	return out
 }
 
-// calendarDays are an estate's holidays and make-up days, cached like conf.
-func (s *Service) calendarDays(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUID) ([]estate.CalendarDay, error) {
-	if days, ok := s.days.Get(estateID); ok {
-		return days, nil
+// officeCalendar is an estate's office calendar: its hours, holidays and
+// make-up days, cached like conf.
+func (s *Service) officeCalendar(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate) (*Calendar, error) {
+	if c, ok := s.cals.Get(est.ID); ok {
+		return c, nil
 	}
 	var days []estate.CalendarDay
-	if err := db.NewSelect().Model(&days).Where("tenant_id = ? AND estate_id = ?", tenantID, estateID).Scan(ctx); err != nil {
+	if err := db.NewSelect().Model(&days).Where("tenant_id = ? AND estate_id = ?", t.ID, est.ID).Scan(ctx); err != nil {
 		return nil, err
 	}
-	s.days.Add(estateID, slices.Clip(days))
-	return days, nil
+	c := NewCalendar(t.Location(), est.BusinessHours, days)
+	s.cals.Add(est.ID, c)
+	return c, nil
 }

@@ -70,7 +70,7 @@ type Service struct {
 	creates *creates
 	opt     Options
 	confs   *cache.TTL[uuid.UUID, *conf]
-	days    *cache.TTL[uuid.UUID, []estate.CalendarDay]
+	cals    *cache.TTL[uuid.UUID, *Calendar] // office calendars by estate
 }
 
 // NewService wires the ticket service and registers its timer, call-back
@@ -93,7 +93,7 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	}
 	s := &Service{db: db, jobs: jobs, opt: opt,
 		confs: cache.New[uuid.UUID, *conf](10_000, opt.CacheTTL),
-		days:  cache.New[uuid.UUID, []estate.CalendarDay](10_000, opt.CacheTTL)}
+		cals:  cache.New[uuid.UUID, *Calendar](10_000, opt.CacheTTL)}
 	s.creates = newCreates(s)
 	for _, err := range []error{
 		job.AddWorker(jobs, &timerWorker{s: s}),
@@ -284,11 +284,7 @@ func (s *Service) calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, 
 	if p == Emergency {
 		return AlwaysOpen(t.Location()), nil
 	}
-	days, err := s.calendarDays(ctx, db, t.ID, est.ID)
-	if err != nil {
-		return nil, err
-	}
-	return NewCalendar(t.Location(), est.BusinessHours, days), nil
+	return s.officeCalendar(ctx, db, t, est)
 }
 
 // Detail is a ticket with everything its page shows.

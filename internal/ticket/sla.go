@@ -13,23 +13,43 @@ import (
 // always-open calendar.
 type Calendar struct {
 	loc      *time.Location
-	hours    estate.Hours
-	holidays map[string]bool
-	workdays map[string]bool
+	open     [7][]clockSpan // by weekday
+	holidays map[int]bool   // by dateKey
+	workdays map[int]bool
 	always   bool
 }
 
-// NewCalendar builds an estate's calendar.
+// clockSpan is an opening period in wall-clock hours and minutes.
+type clockSpan struct{ fromH, fromM, toH, toM int }
+
+func dateKey(y int, m time.Month, d int) int { return y*10000 + int(m)*100 + d }
+
+// NewCalendar builds an estate's calendar. It is read-only once built, so
+// one calendar can serve many deadlines at once.
 func NewCalendar(loc *time.Location, hours estate.Hours, days []estate.CalendarDay) *Calendar {
 	if len(hours) == 0 {
 		hours = estate.DefaultHours()
 	}
-	c := &Calendar{loc: loc, hours: hours, holidays: map[string]bool{}, workdays: map[string]bool{}}
+	c := &Calendar{loc: loc, holidays: map[int]bool{}, workdays: map[int]bool{}}
+	for wd, spans := range hours {
+		for _, sp := range spans {
+			f, err1 := time.Parse("15:04", sp.From)
+			t, err2 := time.Parse("15:04", sp.To)
+			if err1 != nil || err2 != nil || wd < time.Sunday || wd > time.Saturday {
+				continue
+			}
+			c.open[wd] = append(c.open[wd], clockSpan{f.Hour(), f.Minute(), t.Hour(), t.Minute()})
+		}
+	}
 	for _, d := range days {
-		if d.Kind == estate.Holiday {
-			c.holidays[d.Day] = true
+		day, err := time.Parse("2006-01-02", d.Day)
+		if err != nil {
+			continue
+		}
+		if k := dateKey(day.Date()); d.Kind == estate.Holiday {
+			c.holidays[k] = true
 		} else {
-			c.workdays[d.Day] = true
+			c.workdays[k] = true
 		}
 	}
 	return c
@@ -55,25 +75,20 @@ func (c *Calendar) periods(day time.Time) []Interval {
 	if c.always {
 		return []Interval{{time.Date(y, m, d, 0, 0, 0, 0, c.loc), time.Date(y, m, d+1, 0, 0, 0, 0, c.loc)}}
 	}
-	key := day.Format("2006-01-02")
-	spans := c.hours[day.Weekday()]
+	key := dateKey(y, m, d)
+	spans := c.open[day.Weekday()]
 	switch {
 	case c.holidays[key]:
 		return nil
 	case c.workdays[key] && len(spans) == 0:
-		spans = c.hours[time.Monday]
+		spans = c.open[time.Monday]
 	}
-	out := make([]Interval, 0, len(spans))
-	for _, s := range spans {
-		f, err1 := time.Parse("15:04", s.From)
-		t, err2 := time.Parse("15:04", s.To)
-		if err1 != nil || err2 != nil {
-			continue
+	out := make([]Interval, len(spans))
+	for i, sp := range spans {
+		out[i] = Interval{
+			time.Date(y, m, d, sp.fromH, sp.fromM, 0, 0, c.loc),
+			time.Date(y, m, d, sp.toH, sp.toM, 0, 0, c.loc),
 		}
-		out = append(out, Interval{
-			time.Date(y, m, d, f.Hour(), f.Minute(), 0, 0, c.loc),
-			time.Date(y, m, d, t.Hour(), t.Minute(), 0, 0, c.loc),
-		})
 	}
 	return out
 }

@@ -100,8 +100,7 @@ func TestDeadlinesAcrossDaylightSaving(t *testing.T) {
 }
 
 func TestNeverOpenCalendar(t *testing.T) {
-	cal := NewCalendar(time.UTC, estate.Hours{time.Monday: {{From: "09:00", To: "10:00"}}}, nil)
-	cal.hours = estate.Hours{time.Monday: nil}
+	cal := NewCalendar(time.UTC, estate.Hours{time.Monday: nil}, nil)
 	if _, err := cal.Add(time.Now(), time.Hour, nil); err != ErrNeverOpen {
 		t.Errorf("err = %v, want ErrNeverOpen", err)
 	}
