@@ -9,7 +9,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,12 +191,22 @@ func redact(raw string) string {
 
 // QueryBound runs a PostgreSQL statement with bound parameters ($1, $2…)
 // as a statement each connection prepares once and keeps, so it is planned
-// once per connection instead of on every call, as bun's statements (their
-// values written into the text) are. For the few statements of hot paths;
-// PostgreSQL only.
+// once per connection instead of on every call, and its values travel in
+// binary instead of as text PostgreSQL must parse, as with bun's
+// statements. For the few statements of hot paths; PostgreSQL only.
 func QueryBound(ctx context.Context, tx bun.Tx, query string, args ...any) (*sql.Rows, error) {
-	bound := make([]any, 0, len(args)+1)
-	bound = append(bound, pgx.QueryExecModeCacheStatement)
+	return tx.Tx.QueryContext(ctx, query, bound(args)...)
+}
+
+// ExecBound is QueryBound for a statement without rows.
+func ExecBound(ctx context.Context, tx bun.Tx, query string, args ...any) error {
+	_, err := tx.Tx.ExecContext(ctx, query, bound(args)...)
+	return err
+}
+
+func bound(args []any) []any {
+	out := make([]any, 0, len(args)+1)
+	out = append(out, pgx.QueryExecModeCacheStatement)
 	for _, a := range args {
 		// pgx sends [16]byte as a binary uuid; a uuid.UUID would go
 		// through its driver.Valuer, as text to be parsed again.
@@ -208,9 +220,83 @@ func QueryBound(ctx context.Context, tx bun.Tx, query string, args ...any) (*sql
 			}
 			a = b
 		}
-		bound = append(bound, a)
+		out = append(out, a)
 	}
-	return tx.Tx.QueryContext(ctx, query, bound...)
+	return out
+}
+
+// BoundInsert is the INSERT of a slice of bun models (every column of
+// their table) with bound parameters, followed by suffix (ON CONFLICT…,
+// RETURNING…), for QueryBound or ExecBound. The statement's text depends
+// only on the table and the number of rows, so each connection keeps a
+// prepared statement per batch size.
+func BoundInsert(tx bun.Tx, models any, suffix string) (string, []any) {
+	rows := reflect.Indirect(reflect.ValueOf(models))
+	typ := rows.Type().Elem()
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	table := tx.Dialect().Tables().Get(typ)
+	var b strings.Builder
+	b.WriteString("INSERT INTO ")
+	b.WriteString(string(table.SQLName))
+	b.WriteString(" (")
+	for i, f := range table.Fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(string(f.SQLName))
+	}
+	b.WriteString(") VALUES ")
+	args := make([]any, 0, rows.Len()*len(table.Fields))
+	for i := range rows.Len() {
+		row := reflect.Indirect(rows.Index(i))
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j, f := range table.Fields {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			args = append(args, boundValue(f.Value(row)))
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(len(args)))
+		}
+		b.WriteByte(')')
+	}
+	if suffix != "" {
+		b.WriteByte(' ')
+		b.WriteString(suffix)
+	}
+	return b.String(), args
+}
+
+// boundValue is a field's value as pgx encodes it fastest: nil for a nil
+// pointer, and the plain kind of named strings and numbers, which pgx
+// would otherwise find by reflection.
+func boundValue(v reflect.Value) any {
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return nil
+		}
+		v = v.Elem()
+	}
+	switch x := v.Interface().(type) {
+	case uuid.UUID:
+		return [16]byte(x)
+	case time.Time:
+		return x
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Bool:
+		return v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int()
+	}
+	return v.Interface()
 }
 
 // TxFunc is work done inside one transaction.

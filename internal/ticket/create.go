@@ -168,8 +168,8 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		slices.SortFunc(keys, func(a, b *idempotency) int {
 			return cmp.Or(cmp.Compare(a.UserID.String(), b.UserID.String()), cmp.Compare(a.Key, b.Key))
 		})
-		var claimed []uuid.UUID
-		if err := tx.NewInsert().Model(&keys).On("CONFLICT DO NOTHING").Returning("ticket_id").Scan(ctx, &claimed); err != nil {
+		claimed, err := s.claimKeys(ctx, tx, keys)
+		if err != nil {
 			return nil, nil, err
 		}
 		for i, r := range batch {
@@ -235,10 +235,10 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		}
 	}
 	if len(tickets) > 0 {
-		if _, err := tx.NewInsert().Model(&tickets).Exec(ctx); err != nil {
+		if err := s.insertRows(ctx, tx, &tickets); err != nil {
 			return nil, nil, err
 		}
-		if err := insertEntries(ctx, tx, entries...); err != nil {
+		if err := s.insertRows(ctx, tx, &entries); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -262,6 +262,44 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		return nil, nil, err
 	}
 	return made, replayed, nil
+}
+
+// claimKeys inserts the Idempotency-Keys not taken yet and returns their
+// tickets' IDs.
+func (s *Service) claimKeys(ctx context.Context, tx bun.Tx, keys []*idempotency) ([]uuid.UUID, error) {
+	var claimed []uuid.UUID
+	if !s.db.Postgres() {
+		err := tx.NewInsert().Model(&keys).On("CONFLICT DO NOTHING").Returning("ticket_id").Scan(ctx, &claimed)
+		return claimed, err
+	}
+	// Bound and prepared on PostgreSQL, as a batch's other writes.
+	q, args := database.BoundInsert(tx, keys, "ON CONFLICT DO NOTHING RETURNING ticket_id")
+	rows, err := database.QueryBound(ctx, tx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		claimed = append(claimed, id)
+	}
+	return claimed, rows.Err()
+}
+
+// insertRows inserts a batch's rows (a pointer to a slice of models): on
+// PostgreSQL with bound parameters, through a statement prepared once per
+// connection and batch size, so that PostgreSQL neither parses nor plans
+// the batch's values.
+func (s *Service) insertRows(ctx context.Context, tx bun.Tx, rows any) error {
+	if !s.db.Postgres() {
+		_, err := tx.NewInsert().Model(rows).Exec(ctx)
+		return err
+	}
+	q, args := database.BoundInsert(tx, rows, "")
+	return database.ExecBound(ctx, tx, q, args...)
 }
 
 // number gives the batch's creates that are not replays their numbers, in
