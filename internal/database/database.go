@@ -11,18 +11,20 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/schema"
 )
 
 // AppRole is the PostgreSQL role the application works as. It owns nothing
@@ -226,10 +228,11 @@ func bound(args []any) []any {
 }
 
 // BoundInsert is the INSERT of a slice of bun models (every column of
-// their table) with bound parameters, followed by suffix (ON CONFLICT…,
-// RETURNING…), for QueryBound or ExecBound. The statement's text depends
-// only on the table and the number of rows, so each connection keeps a
-// prepared statement per batch size.
+// their table) with one array parameter per column, followed by suffix
+// (ON CONFLICT…, RETURNING…), for QueryBound or ExecBound. Its text
+// depends only on the table, so each connection prepares it once; the
+// values travel in binary, a column at a time. Columns may be uuids,
+// times, strings, booleans and integers, or pointers to them for NULL.
 func BoundInsert(tx bun.Tx, models any, suffix string) (string, []any) {
 	rows := reflect.Indirect(reflect.ValueOf(models))
 	typ := rows.Type().Elem()
@@ -237,66 +240,108 @@ func BoundInsert(tx bun.Tx, models any, suffix string) (string, []any) {
 		typ = typ.Elem()
 	}
 	table := tx.Dialect().Tables().Get(typ)
+	args := make([]any, len(table.Fields))
+	for j, f := range table.Fields {
+		args[j] = boundColumn(f, rows)
+	}
+	key := string(table.SQLName) + " " + suffix
+	if q, ok := boundInserts.Load(key); ok {
+		return q.(string), args
+	}
 	var b strings.Builder
-	b.WriteString("INSERT INTO ")
-	b.WriteString(string(table.SQLName))
-	b.WriteString(" (")
-	for i, f := range table.Fields {
-		if i > 0 {
+	fmt.Fprintf(&b, "INSERT INTO %s (", table.SQLName)
+	for j, f := range table.Fields {
+		if j > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(string(f.SQLName))
 	}
-	b.WriteString(") VALUES ")
-	args := make([]any, 0, rows.Len()*len(table.Fields))
-	for i := range rows.Len() {
-		row := reflect.Indirect(rows.Index(i))
-		if i > 0 {
+	b.WriteString(") SELECT * FROM unnest(")
+	for j, a := range args {
+		if j > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for j, f := range table.Fields {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			args = append(args, boundValue(f.Value(row)))
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(len(args)))
-		}
-		b.WriteByte(')')
+		fmt.Fprintf(&b, "$%d::%s[]", j+1, boundTypes[reflect.TypeOf(a)])
 	}
-	if suffix != "" {
-		b.WriteByte(' ')
-		b.WriteString(suffix)
-	}
+	b.WriteString(") ")
+	b.WriteString(suffix)
+	boundInserts.Store(key, b.String())
 	return b.String(), args
 }
 
-// boundValue is a field's value as pgx encodes it fastest: nil for a nil
-// pointer, and the plain kind of named strings and numbers, which pgx
-// would otherwise find by reflection.
-func boundValue(v reflect.Value) any {
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return nil
+// boundInserts caches BoundInsert's statements by table and suffix.
+var boundInserts sync.Map
+
+var (
+	uuidType = reflect.TypeFor[uuid.UUID]()
+	timeType = reflect.TypeFor[time.Time]()
+	// boundTypes are the SQL array types of boundColumn's columns.
+	boundTypes = map[reflect.Type]string{
+		reflect.TypeFor[[]pgtype.UUID]():        "uuid",
+		reflect.TypeFor[[]pgtype.Timestamptz](): "timestamptz",
+		reflect.TypeFor[[]pgtype.Text]():        "text",
+		reflect.TypeFor[[]pgtype.Bool]():        "boolean",
+		reflect.TypeFor[[]pgtype.Int8]():        "bigint",
+	}
+)
+
+// boundColumn is one field of every row, as the pgx array of its type.
+func boundColumn(f *schema.Field, rows reflect.Value) any {
+	n := rows.Len()
+	// at is the row's value of the field; false for NULL.
+	at := func(i int) (reflect.Value, bool) {
+		v := f.Value(reflect.Indirect(rows.Index(i)))
+		if v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return v, false
+			}
+			v = v.Elem()
 		}
-		v = v.Elem()
+		return v, true
 	}
-	switch x := v.Interface().(type) {
-	case uuid.UUID:
-		return [16]byte(x)
-	case time.Time:
-		return x
+	switch t := f.IndirectType; {
+	case t == uuidType:
+		col := make([]pgtype.UUID, n)
+		for i := range col {
+			if v, ok := at(i); ok {
+				col[i] = pgtype.UUID{Bytes: v.Interface().(uuid.UUID), Valid: true}
+			}
+		}
+		return col
+	case t == timeType:
+		col := make([]pgtype.Timestamptz, n)
+		for i := range col {
+			if v, ok := at(i); ok {
+				col[i] = pgtype.Timestamptz{Time: v.Interface().(time.Time), Valid: true}
+			}
+		}
+		return col
+	case t.Kind() == reflect.String:
+		col := make([]pgtype.Text, n)
+		for i := range col {
+			if v, ok := at(i); ok {
+				col[i] = pgtype.Text{String: v.String(), Valid: true}
+			}
+		}
+		return col
+	case t.Kind() == reflect.Bool:
+		col := make([]pgtype.Bool, n)
+		for i := range col {
+			if v, ok := at(i); ok {
+				col[i] = pgtype.Bool{Bool: v.Bool(), Valid: true}
+			}
+		}
+		return col
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
+		col := make([]pgtype.Int8, n)
+		for i := range col {
+			if v, ok := at(i); ok {
+				col[i] = pgtype.Int8{Int64: v.Int(), Valid: true}
+			}
+		}
+		return col
 	}
-	switch v.Kind() {
-	case reflect.String:
-		return v.String()
-	case reflect.Bool:
-		return v.Bool()
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return v.Int()
-	}
-	return v.Interface()
+	panic(fmt.Sprintf("database: BoundInsert: column %s has type %s", f.Name, f.IndirectType))
 }
 
 // TxFunc is work done inside one transaction.
