@@ -180,7 +180,7 @@ LUA
 # waits (up to 5 minutes) until the rules are there and the job count has
 # stopped changing, so that no measurement shares the machine with it.
 wait_demo_history() {
-	local q="SELECT (SELECT count(*) FROM dispatch_rules) || ' ' || (SELECT count(*) FROM river_job)" prev="" now i
+	local q="SELECT (SELECT count(*) FROM dispatch_rules) || ' ' || (SELECT count(*) FROM river_job) || ' ' || (SELECT count(*) FROM tickets WHERE timer_at IS NOT NULL)" prev="" now i
 	for i in $(seq 1 600); do
 		now=$(psql -X -At -h 127.0.0.1 -U postgres -d "$1" -c "$q" 2>/dev/null || true)
 		if [[ ${now%% *} -gt 0 && $now == "$prev" ]]; then
