@@ -15,8 +15,9 @@
 # prepared, -j like wrk's -t), one row per transaction into bench_ticket_rows:
 # 25 of the tickets table's columns (uuids, text, timestamps) with its
 # primary key, unique number, the same nine secondary indexes and partial
-# timer index, and the same five foreign keys (to a demo estate, unit,
-# owner, category and team), in the same database. Rounds alternate
+# timer index, and the same five foreign keys (to one of the 200 demo
+# units that wrk's bodies use, picked at random, with its estate, owner and
+# the estate's first team, and a category), in the same database. Rounds alternate
 # app/pgbench for every client count. The measurements start once the
 # demo's first start has written its year of tickets, dispatch rules and
 # timers, which it does in the background, and the database has been
@@ -71,11 +72,9 @@ token=$(login "$base")
 create_lua "$dbname" "$token" "$WORK/create.lua"
 
 # The pgbench side: a scratch table like tickets, one insert per transaction.
-read -r estate unit person <"$WORK/units.txt"
 tenant_id=$("${PSQL[@]}" -At -c "SELECT id FROM tenants WHERE slug = 'demo'")
 user_id=$("${PSQL[@]}" -At -c "SELECT id FROM users WHERE email = '$DEMO_EMAIL'")
 category=$(awk '$1 == "维修" {print $2; exit}' "$WORK/cats.txt")
-team=$("${PSQL[@]}" -At -c "SELECT id FROM teams WHERE estate_id = '$estate' LIMIT 1")
 "${PSQL[@]}" <<SQL
 CREATE TABLE bench_ticket_rows (
     tenant_id uuid NOT NULL, id uuid NOT NULL, number text NOT NULL, estate_id uuid NOT NULL,
@@ -103,13 +102,22 @@ CREATE INDEX ON bench_ticket_rows (tenant_id, callback_state, created_at);
 CREATE INDEX ON bench_ticket_rows (timer_at) WHERE timer_at IS NOT NULL;
 CREATE SEQUENCE bench_ticket_seq;
 SQL
+# The same 200 units and owners as wrk's bodies, each with its estate's
+# first team: a row picks one at random, as the app's creates do.
+"${PSQL[@]}" -c "CREATE TABLE bench_refs (n int PRIMARY KEY, estate_id uuid, unit_id uuid, person_id uuid, team_id uuid)"
+awk '{printf "%d\t%s\t%s\t%s\n", NR, $1, $2, $3}' "$WORK/units.txt" |
+	"${PSQL[@]}" -c "\copy bench_refs (n, estate_id, unit_id, person_id) FROM pstdin"
+"${PSQL[@]}" -c "UPDATE bench_refs r SET team_id = (SELECT t.id FROM teams t WHERE t.estate_id = r.estate_id ORDER BY t.id LIMIT 1); ANALYZE bench_refs"
+refs=$(wc -l <"$WORK/units.txt")
 cat >"$WORK/insert.sql" <<SQL
+\set r random(1, $refs)
 INSERT INTO bench_ticket_rows (tenant_id, id, number, estate_id, unit_id, person_id, caller_name, caller_phone,
     channel, type, category_id, priority, major, status, description, received_by, created_by, team_id, assignee_id,
     response_due, resolve_due, callback_state, timer_at, created_at, updated_at)
-VALUES ('$tenant_id', gen_random_uuid(), 'B' || nextval('bench_ticket_seq'), '$estate', '$unit', '$person', '王伟', '13800000000',
+SELECT '$tenant_id', gen_random_uuid(), 'B' || nextval('bench_ticket_seq'), r.estate_id, r.unit_id, r.person_id, '王伟', '13800000000',
     'phone', 'repair', '$category', 'normal', false, 'dispatched', '卫生间水管漏水，楼下天花板有水渍，请尽快派人查看',
-    '$user_id', '$user_id', '$team', NULL, now() + interval '1 day', now() + interval '3 days', '', now() + interval '1 day', now(), now());
+    '$user_id', '$user_id', r.team_id, NULL, now() + interval '1 day', now() + interval '3 days', '', now() + interval '1 day', now(), now()
+FROM bench_refs r WHERE r.n = :r;
 SQL
 
 threads() { echo $(($1 < 2 ? $1 : 2)); }
@@ -186,6 +194,8 @@ for round in $(seq 1 "$ROUNDS"); do
 	done
 done
 made=$("${PSQL[@]}" -At -c "SELECT count(*) FROM tickets t JOIN tenants n ON n.id = t.tenant_id AND n.slug = 'demo' WHERE t.channel <> '' AND t.created_by = '$user_id' AND t.description LIKE '%（r%'")
+rows=$("${PSQL[@]}" -At -c "SELECT count(*) FROM bench_ticket_rows")
+[[ $rows -gt 0 ]] || { log "pgbench inserted no rows"; exit 1; }
 
 echo "## ticket create, PostgreSQL, wrk -d$DURATION vs pgbench -T$DURATION -M prepared, $ROUNDS alternating rounds, median (min–max); target at 32: ≥ 1000/s and ≥ 50% of pgbench"
 for c in $CLIENTS; do
@@ -195,4 +205,4 @@ for c in $CLIENTS; do
 		"$(awk -v a="$(median <"$WORK/app.$c.rps")" -v p="$(median <"$WORK/pg.$c.tps")" 'BEGIN {printf "%.1f", 100 * a / p}')" \
 		"$(stats <"$WORK/ratio.$c")"
 done
-echo "tickets created by the benchmark: $made; server pool: ESTATEDESK_DB_MAX_CONNS=${ESTATEDESK_DB_MAX_CONNS:-16 (default)}"
+echo "tickets created by the benchmark: $made; rows inserted by pgbench: $rows; server pool: ESTATEDESK_DB_MAX_CONNS=${ESTATEDESK_DB_MAX_CONNS:-16 (default)}"

@@ -3,6 +3,7 @@ package database_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -250,4 +251,85 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// boundRow has a column of every kind BoundInsert takes, nullable and not.
+type boundRow struct {
+	bun.BaseModel `bun:"table:bound_rows"`
+
+	ID    uuid.UUID  `bun:"id,type:uuid"`
+	Ref   *uuid.UUID `bun:"ref,type:uuid"`
+	Name  string     `bun:"name"`
+	Note  *string    `bun:"note"`
+	On    bool       `bun:"on_"`
+	N     int        `bun:"n"`
+	At    time.Time  `bun:"at"`
+	Until *time.Time `bun:"until_"`
+}
+
+// BoundInsert's rows read back as they went in, NULLs included, with and
+// without a suffix.
+func TestBoundInsert(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("PostgreSQL only")
+	}
+	db := dbtest.New(t)
+	ctx := context.Background()
+	ref, note := uuid.New(), "备注"
+	at := time.Date(2026, 11, 27, 9, 30, 0, 123000, time.UTC)
+	rows := []*boundRow{
+		{ID: uuid.New(), Ref: &ref, Name: "甲", Note: &note, On: true, N: 42, At: at, Until: &at},
+		{ID: uuid.New(), Name: "", N: -1, At: at.Add(time.Hour)},
+	}
+	err := db.InPlatform(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE bound_rows (id uuid PRIMARY KEY, ref uuid, name text NOT NULL,
+			note text, on_ boolean NOT NULL, n integer NOT NULL, at timestamptz NOT NULL, until_ timestamptz) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		q, args := database.BoundInsert(tx, &rows, "")
+		if err := database.ExecBound(ctx, tx, q, args...); err != nil {
+			return err
+		}
+		// Again with a suffix: the first row conflicts, the new one returns.
+		again := []*boundRow{rows[0], {ID: uuid.New(), Name: "乙", At: at}}
+		q, args = database.BoundInsert(tx, &again, "ON CONFLICT DO NOTHING RETURNING id")
+		rs, err := database.QueryBound(ctx, tx, q, args...)
+		if err != nil {
+			return err
+		}
+		var returned []uuid.UUID
+		for rs.Next() {
+			var id uuid.UUID
+			if err := rs.Scan(&id); err != nil {
+				return err
+			}
+			returned = append(returned, id)
+		}
+		rs.Close()
+		if len(returned) != 1 || returned[0] != again[1].ID {
+			t.Errorf("returned %v, want only %v", returned, again[1].ID)
+		}
+		var got []*boundRow
+		if err := tx.NewSelect().Model(&got).Where("id IN (?)", bun.In([]uuid.UUID{rows[0].ID, rows[1].ID})).Order("n DESC").Scan(ctx); err != nil {
+			return err
+		}
+		for i := range got {
+			got[i].At, got[i].Until = got[i].At.UTC(), utc(got[i].Until)
+			if !reflect.DeepEqual(got[i], rows[i]) {
+				t.Errorf("row %d: got %+v, want %+v", i, got[i], rows[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
