@@ -45,11 +45,11 @@ type createReq struct {
 // creates is group commit for ticket creates: the creates of a tenant that
 // arrive while one of its batches is being written wait for it to commit
 // and then go together in the next transaction. On its own a create sends
-// about ten statements and a commit; in a batch of n, the statements that
-// only write (the idempotency keys, the tickets, their timelines, their
-// timers) and the commit are sent once for all n. Nothing waits for
-// company: a create that finds its tenant idle is written at once, as a
-// batch of one.
+// about ten statements and a commit; in a batch of n, the statements (the
+// idempotency keys, the numbers, the units and people, the round-robin
+// turns, the tickets, their timelines) and the commit are sent once for
+// all n. Nothing waits for company: a create that finds its tenant idle is
+// written at once, as a batch of one.
 type creates struct {
 	s       *Service
 	mu      sync.Mutex
@@ -210,8 +210,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 				return nil, nil, err
 			}
 		}
-		// The timers carry the deadline generation, so they are set before
-		// the row that records it is written.
+		// The warning and the timer go on the row before it is written.
 		if err := w.scheduleDeadlines(ctx); err != nil {
 			return nil, nil, err
 		}
@@ -290,9 +289,9 @@ func (s *Service) claimKeys(ctx context.Context, tx bun.Tx, keys []*idempotency)
 }
 
 // insertRows inserts a batch's rows (a pointer to a slice of models): on
-// PostgreSQL with bound parameters, through a statement prepared once per
-// connection and batch size, so that PostgreSQL neither parses nor plans
-// the batch's values.
+// PostgreSQL with bound parameters, through a statement each connection
+// prepares once, so that PostgreSQL neither parses nor plans the batch's
+// values.
 func (s *Service) insertRows(ctx context.Context, tx bun.Tx, rows any) error {
 	if !s.db.Postgres() {
 		_, err := tx.NewInsert().Model(rows).Exec(ctx)
@@ -336,7 +335,7 @@ func (s *Service) number(ctx context.Context, tx bun.Tx, batch []*createReq, rep
 	return out, nil
 }
 
-// createOne is Create's path once the request is checked and numbered.
+// createOne is Create's path once the request is checked.
 func (s *Service) createOne(ctx context.Context, r *createReq) (*Created, error) {
 	err := s.creates.do(ctx, r)
 	if err == nil {

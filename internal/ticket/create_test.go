@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/database/dbtest"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/ticket"
@@ -136,5 +137,40 @@ func TestPeriodicSweepFiresDueTimers(t *testing.T) {
 			t.Fatal("the sweep did not fire the response deadline within 30s of the start")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// A batch whose round-robin team is being dealt by another replica's batch
+// waits for it, and still gives every ticket a member.
+func TestDealWaitsForAnotherReplica(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("SQLite has one writer: batches cannot overlap")
+	}
+	f := newFixture(t)
+	_, err := f.svc.AddRule(f.ctx, f.alpha.ID, estate.Scope{All: true}, ticket.Rule{EstateID: f.north, TeamID: f.team, Mode: ticket.RoundRobin})
+	must(t, err)
+	// The other replica's batch: it holds every member of the team.
+	other, err := f.db.Bun.BeginTx(f.ctx, nil)
+	must(t, err)
+	defer other.Rollback()
+	_, err = other.ExecContext(f.ctx, "SELECT set_config('app.tenant_id', ?, true)", f.alpha.ID.String())
+	must(t, err)
+	_, err = other.ExecContext(f.ctx, "SELECT 1 FROM team_members WHERE tenant_id = ? AND team_id = ? FOR UPDATE", f.alpha.ID, f.team)
+	must(t, err)
+	done := make(chan []ticket.BatchResult)
+	go func() {
+		done <- f.svc.WriteBatch(f.ctx, f.alpha, []ticket.BatchItem{
+			{Actor: f.as("clerk"), In: f.intake(), Auto: true}, {Actor: f.as("clerk"), In: f.intake(), Auto: true}})
+	}()
+	select {
+	case res := <-done:
+		t.Fatalf("the batch did not wait for the members: %+v %+v", res[0], res[1])
+	case <-time.After(300 * time.Millisecond):
+	}
+	must(t, other.Commit())
+	for i, r := range <-done {
+		if r.Err != nil || r.Ticket.AssigneeID == nil {
+			t.Fatalf("ticket %d: %+v", i, r)
+		}
 	}
 }

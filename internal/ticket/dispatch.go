@@ -1,8 +1,11 @@
 package ticket
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,7 +93,11 @@ func (s *Service) deal(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, now t
 	if s.db.Postgres() {
 		take = takeTurnsPG
 	}
-	for teamID, tks := range tt {
+	// Teams in one order: batches of two replicas that share teams wait for
+	// each other's members instead of deadlocking.
+	teams := slices.SortedFunc(maps.Keys(tt), func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	for _, teamID := range teams {
+		tks := tt[teamID]
 		ids, err := take(ctx, tx, tenantID, teamID, len(tks), now)
 		if err != nil {
 			return err
@@ -104,18 +111,20 @@ func (s *Service) deal(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, now t
 	return nil
 }
 
-// takeTurnsPG takes up to n of a team's on-duty members in turn, skipping
-// those another transaction is assigning, and stamps each member's last
-// assignment of the n (member i of m gets tickets i, i+m, …) a microsecond
-// apart, so the next batch starts where this one stops. One prepared
-// statement: this runs for every batch of creates.
+// takeTurnsPG takes up to n of a team's on-duty members in turn and stamps
+// each member's last assignment of the n (member i of m gets tickets i,
+// i+m, …) a microsecond apart, so the next batch starts where this one
+// stops. A member another transaction is assigning (a batch of another
+// replica) is waited for, not skipped: skipped, a batch could find every
+// member taken and leave its tickets unassigned. One prepared statement:
+// this runs for every batch of creates.
 func takeTurnsPG(ctx context.Context, tx bun.Tx, tenantID, teamID uuid.UUID, n int, now time.Time) ([]uuid.UUID, error) {
 	rows, err := database.QueryBound(ctx, tx, `WITH locked AS (
 			SELECT tm.user_id, tm.last_assigned_at FROM team_members AS tm
 			JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
 			WHERE tm.tenant_id = $1 AND tm.team_id = $2 AND tm.on_duty
 			ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT $3
-			FOR UPDATE OF tm SKIP LOCKED),
+			FOR UPDATE OF tm),
 		turn AS (
 			SELECT user_id, row_number() OVER (ORDER BY last_assigned_at IS NOT NULL, last_assigned_at, user_id) - 1 AS i,
 				count(*) OVER () AS m FROM locked)
