@@ -177,10 +177,11 @@ LUA
 
 # wait_demo_history DBNAME: the demo's first start writes its year of tickets,
 # dispatch rules and open tickets' timers in the background after /readyz;
-# waits (up to 5 minutes) until the rules are there and the job count has
+# waits (up to 5 minutes) until the rules are there and the job count and
+# the tickets' deadline generations (which setting the timers moves) have
 # stopped changing, so that no measurement shares the machine with it.
 wait_demo_history() {
-	local q="SELECT (SELECT count(*) FROM dispatch_rules) || ' ' || (SELECT count(*) FROM river_job) || ' ' || (SELECT count(*) FROM tickets WHERE timer_at IS NOT NULL)" prev="" now i
+	local q="SELECT (SELECT count(*) FROM dispatch_rules) || ' ' || (SELECT count(*) FROM river_job) || ' ' || (SELECT coalesce(sum(sla_gen), 0) FROM tickets)" prev="" now i
 	for i in $(seq 1 600); do
 		now=$(psql -X -At -h 127.0.0.1 -U postgres -d "$1" -c "$q" 2>/dev/null || true)
 		if [[ ${now%% *} -gt 0 && $now == "$prev" ]]; then
