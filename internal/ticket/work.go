@@ -121,9 +121,11 @@ const (
 	timerLevel    = "level"
 )
 
-// timerArgs is a deadline timer. Gen is the ticket's SLAGen when it was
-// scheduled: when the deadlines move (a hold ends, the ticket is reopened)
-// the generation changes and older timers do nothing.
+// timerArgs is an escalation level's timer (What timerLevel), or a
+// deadline timer queued before deadlines moved to the ticket's timer_at.
+// Gen is the ticket's SLAGen when it was scheduled: when the deadlines move
+// (a hold ends, the ticket is reopened) the generation changes and older
+// level timers do nothing.
 type timerArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	TicketID uuid.UUID `json:"ticket_id"`
