@@ -53,11 +53,23 @@ type createReq struct {
 type creates struct {
 	s       *Service
 	mu      sync.Mutex
-	waiting map[uuid.UUID][]*createReq // tenant → creates not yet in a batch
+	waiting map[uuid.UUID]*queue
 }
 
+// queue is a tenant's creates not yet in a batch, and its writers at work.
+type queue struct {
+	reqs    []*createReq
+	writers int
+}
+
+// writers is how many batches of a tenant are written at once: while one
+// holds the rows that batches share until it commits, the next does the
+// rest of its work (claiming keys, reading units and people, building the
+// tickets). More writers would only wait for those rows.
+const writers = 2
+
 func newCreates(s *Service) *creates {
-	return &creates{s: s, waiting: map[uuid.UUID][]*createReq{}}
+	return &creates{s: s, waiting: map[uuid.UUID]*queue{}}
 }
 
 // do queues r and waits for its batch to commit. A caller that gives up
@@ -67,12 +79,19 @@ func (c *creates) do(ctx context.Context, r *createReq) error {
 	r.done = make(chan struct{})
 	tid := r.t.ID
 	c.mu.Lock()
-	q, busy := c.waiting[tid]
-	c.waiting[tid] = append(q, r)
+	q := c.waiting[tid]
+	if q == nil {
+		q = &queue{}
+		c.waiting[tid] = q
+	}
+	q.reqs = append(q.reqs, r)
+	start := q.writers < writers
+	if start {
+		q.writers++
+	}
 	c.mu.Unlock()
-	if !busy {
-		// No writer for this tenant: this goroutine's own batch starts it.
-		go c.drain(tid)
+	if start {
+		go c.drain(tid, q)
 	}
 	select {
 	case <-r.done:
@@ -83,22 +102,20 @@ func (c *creates) do(ctx context.Context, r *createReq) error {
 }
 
 // drain writes the tenant's waiting creates, a batch at a time, until none
-// is left. The tenant's entry in waiting exists exactly while a drain runs.
-// One writer per tenant: more would write smaller batches, which costs
-// more CPU per ticket for no more tickets per second (measured with two
-// and four).
-func (c *creates) drain(tid uuid.UUID) {
+// is left. A tenant's queue exists exactly while a writer drains it.
+func (c *creates) drain(tid uuid.UUID, q *queue) {
 	for {
 		c.mu.Lock()
-		q := c.waiting[tid]
-		if len(q) == 0 {
-			delete(c.waiting, tid)
+		if len(q.reqs) == 0 {
+			if q.writers--; q.writers == 0 {
+				delete(c.waiting, tid)
+			}
 			c.mu.Unlock()
 			return
 		}
-		n := min(len(q), maxBatch)
-		batch := q[:n:n]
-		c.waiting[tid] = q[n:]
+		n := min(len(q.reqs), maxBatch)
+		batch := q.reqs[:n:n]
+		q.reqs = q.reqs[n:]
 		c.mu.Unlock()
 		c.write(batch)
 		for _, r := range batch {
@@ -177,10 +194,6 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		}
 	}
 
-	numbers, err := s.number(ctx, tx, batch, replayed)
-	if err != nil {
-		return nil, nil, err
-	}
 	refs, err := loadRefs(ctx, tx, s.db.Postgres(), batch[0].t.ID, batch)
 	if err != nil {
 		return nil, nil, err
@@ -196,7 +209,7 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		if replayed[i] {
 			continue
 		}
-		tk, cal, err := s.newTicket(ctx, tx, refs, r.t, r.a, r.in, r.id, numbers[i], r.now)
+		tk, cal, err := s.newTicket(ctx, tx, refs, r.t, r.a, r.in, r.id, "", r.now)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -216,6 +229,18 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		}
 		tickets, works = append(tickets, tk), append(works, w)
 		made[i] = tk
+	}
+	// The rows that a batch locks until it commits — the day's counter and
+	// the round-robin members — are taken last, so that the next batch can
+	// do everything above while this one holds them.
+	numbers, err := s.number(ctx, tx, batch, replayed)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, tk := range made {
+		if tk != nil {
+			tk.Number = numbers[i]
+		}
 	}
 	if err := s.deal(ctx, tx, batch[0].t.ID, batch[len(batch)-1].now, dealt); err != nil {
 		return nil, nil, err
