@@ -360,8 +360,10 @@ func (db *DB) ReadTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) err
 }
 
 // InPlatform runs fn in a transaction that sees every tenant: sign-in (which
-// lists a person's memberships), invitation links, the platform console and
-// the authorization loader. Use it for nothing else.
+// lists a person's memberships), invitation links, the platform console,
+// the authorization loader and the ticket timer sweep (which only reads
+// which tickets are due, then works each in its tenant). Use it for
+// nothing else.
 func (db *DB) InPlatform(ctx context.Context, fn TxFunc) error {
 	return db.inTx(ctx, false, "app.platform", "on", fn)
 }
