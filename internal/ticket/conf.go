@@ -25,12 +25,7 @@ type conf struct {
 	estates map[uuid.UUID]*estate.Estate
 	// teams by ID, archived ones included: dispatch by the rules checks
 	// the rule's team against this.
-	teams map[uuid.UUID]cachedTeam
-}
-
-type cachedTeam struct {
-	teamRow
-	Archived bool `bun:"archived"`
+	teams map[uuid.UUID]teamState
 }
 
 // conf reads the tenant's configuration, from the cache when it can. A
@@ -73,12 +68,11 @@ func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*co
 	for i := range ests {
 		c.estates[ests[i].ID] = &ests[i]
 	}
-	var teams []cachedTeam
-	if err := db.NewSelect().Table("teams").Column("id", "estate_id", "leader_id").
-		ColumnExpr("archived_at IS NOT NULL AS archived").Where("tenant_id = ?", tenantID).Scan(ctx, &teams); err != nil {
+	var teams []teamState
+	if err := selectTeams(db).Where("tenant_id = ?", tenantID).Scan(ctx, &teams); err != nil {
 		return nil, err
 	}
-	c.teams = make(map[uuid.UUID]cachedTeam, len(teams))
+	c.teams = make(map[uuid.UUID]teamState, len(teams))
 	for _, t := range teams {
 		c.teams[t.ID] = t
 	}
@@ -116,13 +110,10 @@ func (c *conf) policy(tk *Ticket) Policy {
 // team is teamOf from the cache: nil, nil for a team newer than it.
 func (c *conf) team(estateID, teamID uuid.UUID) (*teamRow, error) {
 	t, ok := c.teams[teamID]
-	switch {
-	case !ok:
+	if !ok {
 		return nil, nil
-	case t.EstateID != estateID || t.Archived:
-		return nil, ErrTeamNotInEstate
 	}
-	return &t.teamRow, nil
+	return t.activeIn(estateID)
 }
 
 // rulesOf are the dispatch rules of one estate.

@@ -24,25 +24,35 @@ type teamRow struct {
 	LeaderID *uuid.UUID `bun:"leader_id"`
 }
 
+// teamState is a team as read, archived or not.
+type teamState struct {
+	teamRow
+	Archived bool `bun:"archived"`
+}
+
+// selectTeams reads teams with what dispatch checks of them.
+func selectTeams(db bun.IDB) *bun.SelectQuery {
+	return db.NewSelect().Table("teams").Column("id", "estate_id", "leader_id").
+		ColumnExpr("archived_at IS NOT NULL AS archived")
+}
+
+// activeIn is the team if it is an active team of the estate, else
+// ErrTeamNotInEstate.
+func (t *teamState) activeIn(estateID uuid.UUID) (*teamRow, error) {
+	if t.EstateID != estateID || t.Archived {
+		return nil, ErrTeamNotInEstate
+	}
+	return &t.teamRow, nil
+}
+
 // teamOf reads an active team of the estate; a team of another estate is
 // ErrTeamNotInEstate, an unknown one database.ErrNotFound.
 func teamOf(ctx context.Context, db bun.IDB, tenantID, estateID, teamID uuid.UUID) (*teamRow, error) {
-	var row struct {
-		ID       uuid.UUID  `bun:"id"`
-		EstateID uuid.UUID  `bun:"estate_id"`
-		LeaderID *uuid.UUID `bun:"leader_id"`
-		Archived bool       `bun:"archived"`
-	}
-	err := db.NewSelect().Table("teams").Column("id", "estate_id", "leader_id").
-		ColumnExpr("archived_at IS NOT NULL AS archived").
-		Where("tenant_id = ? AND id = ?", tenantID, teamID).Scan(ctx, &row)
-	if err != nil {
+	var t teamState
+	if err := selectTeams(db).Where("tenant_id = ? AND id = ?", tenantID, teamID).Scan(ctx, &t); err != nil {
 		return nil, database.Normalize(err)
 	}
-	if row.EstateID != estateID || row.Archived {
-		return nil, ErrTeamNotInEstate
-	}
-	return &teamRow{ID: row.ID, EstateID: row.EstateID, LeaderID: row.LeaderID}, nil
+	return t.activeIn(estateID)
 }
 
 // onDuty lists the team's members on duty, the one assigned longest ago
@@ -57,23 +67,10 @@ func onDuty(ctx context.Context, db bun.IDB, tenantID, teamID uuid.UUID) ([]uuid
 	return ids, err
 }
 
-// nextInTurn picks and stamps, in one statement, the on-duty member
-// assigned longest ago; nil when nobody is on duty. On PostgreSQL a member
-// being assigned by a concurrent dispatch is skipped rather than waited
-// for, so creates in one team do not queue behind each other.
+// nextInTurn picks and stamps the on-duty member assigned longest ago, as
+// a batch of creates deals its tickets; nil when nobody is on duty.
 func (w *work) nextInTurn(ctx context.Context, teamID uuid.UUID) (*uuid.UUID, error) {
-	lock := ""
-	if w.s.db.Postgres() {
-		lock = " FOR UPDATE OF tm SKIP LOCKED"
-	}
-	var ids []uuid.UUID
-	err := w.tx.NewRaw(`UPDATE team_members SET last_assigned_at = ?
-		WHERE tenant_id = ? AND team_id = ? AND user_id = (
-			SELECT tm.user_id FROM team_members AS tm
-			JOIN memberships AS m ON m.tenant_id = tm.tenant_id AND m.user_id = tm.user_id AND m.disabled_at IS NULL
-			WHERE tm.tenant_id = ? AND tm.team_id = ? AND tm.on_duty
-			ORDER BY tm.last_assigned_at IS NOT NULL, tm.last_assigned_at, tm.user_id LIMIT 1`+lock+`)
-		RETURNING user_id`, w.now, w.t.ID, teamID, w.t.ID, teamID).Scan(ctx, &ids)
+	ids, err := w.s.takeTurns()(ctx, w.tx, w.t.ID, teamID, 1, w.now)
 	if err != nil || len(ids) == 0 {
 		return nil, err
 	}
@@ -89,10 +86,7 @@ type turns map[uuid.UUID][]*Ticket
 // ticket, but with one statement or two per team instead of one per
 // ticket.
 func (s *Service) deal(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, now time.Time, tt turns) error {
-	take := takeTurnsSQLite
-	if s.db.Postgres() {
-		take = takeTurnsPG
-	}
+	take := s.takeTurns()
 	// Teams in one order: batches of two replicas that share teams wait for
 	// each other's members instead of deadlocking.
 	teams := slices.SortedFunc(maps.Keys(tt), func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
@@ -109,6 +103,14 @@ func (s *Service) deal(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, now t
 		}
 	}
 	return nil
+}
+
+// takeTurns is the dialect's way of taking members in turn.
+func (s *Service) takeTurns() func(ctx context.Context, tx bun.Tx, tenantID, teamID uuid.UUID, n int, now time.Time) ([]uuid.UUID, error) {
+	if s.db.Postgres() {
+		return takeTurnsPG
+	}
+	return takeTurnsSQLite
 }
 
 // takeTurnsPG takes up to n of a team's on-duty members in turn and stamps

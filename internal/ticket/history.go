@@ -1647,7 +1647,7 @@ func (g *historyGen) number(ctx context.Context, tx bun.Tx) error {
 	for i, s := range g.results {
 		seq := next[dayOf[i]]
 		next[dayOf[i]]++
-		s.tk.Number = fmt.Sprintf("GD%s%04d", dayOf[i], seq)
+		s.tk.Number = formatNumber(dayOf[i], seq)
 	}
 	return nil
 }

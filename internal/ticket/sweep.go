@@ -2,15 +2,11 @@ package ticket
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
-
-	"github.com/estatedesk/estatedesk/internal/database"
-	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
 // sweepBatch is how many due tickets one round of a sweep reads.
@@ -73,32 +69,10 @@ func (s *Service) FireDue(ctx context.Context) (int, error) {
 
 // fireTicket fires one ticket's due timers.
 func (s *Service) fireTicket(ctx context.Context, tenantID, id uuid.UUID, now time.Time) error {
-	t, err := tenant.ByID(ctx, s.db.Reader(), tenantID)
-	if err != nil {
-		return database.Normalize(err)
-	}
-	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		tk, err := lock(ctx, tx, s.db.Postgres(), tenantID, id)
-		if errors.Is(err, database.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if tk.TimerAt == nil || tk.TimerAt.After(now) {
+	return s.onTicket(ctx, tenantID, id, func(ctx context.Context, w *work) error {
+		if w.tk.TimerAt == nil || w.tk.TimerAt.After(now) {
 			return nil // another sweep fired it first
 		}
-		w := &work{s: s, tx: tx, t: t, tk: tk, now: s.now()}
-		before := *tk
-		if err := w.fireDue(ctx); err != nil {
-			return err
-		}
-		// Only the timer moved (the clock had stopped): not a change
-		// anyone sees.
-		before.TimerAt = tk.TimerAt
-		if *tk != before {
-			tk.UpdatedAt = w.now
-		}
-		return save(ctx, tx, tk)
-	})
+		return w.fireDue(ctx)
+	}, func(context.Context, bun.Tx) error { return nil })
 }

@@ -19,6 +19,16 @@ import (
 // timer fires once even across a crash. A ticket that is gone completes
 // the job with nothing to do.
 func onJob[T river.JobArgs](ctx context.Context, s *Service, j *river.Job[T], tenantID, ticketID uuid.UUID, fn func(ctx context.Context, w *work) error) error {
+	return s.onTicket(ctx, tenantID, ticketID, fn, func(ctx context.Context, tx bun.Tx) error {
+		return job.CompleteTx(ctx, tx, j)
+	})
+}
+
+// onTicket runs fn on a ticket under its row lock and saves what fn
+// changed; then, in the same transaction, done (also when the ticket or its
+// tenant is gone). A change of the timer alone leaves updated_at as it is:
+// nobody sees it.
+func (s *Service) onTicket(ctx context.Context, tenantID, ticketID uuid.UUID, fn func(ctx context.Context, w *work) error, done func(ctx context.Context, tx bun.Tx) error) error {
 	t, err := tenant.ByID(ctx, s.db.Reader(), tenantID)
 	if err != nil {
 		if errors.Is(database.Normalize(err), database.ErrNotFound) {
@@ -29,7 +39,7 @@ func onJob[T river.JobArgs](ctx context.Context, s *Service, j *river.Job[T], te
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		tk, err := lock(ctx, tx, s.db.Postgres(), tenantID, ticketID)
 		if errors.Is(err, database.ErrNotFound) {
-			return job.CompleteTx(ctx, tx, j)
+			return done(ctx, tx)
 		}
 		if err != nil {
 			return err
@@ -40,12 +50,14 @@ func onJob[T river.JobArgs](ctx context.Context, s *Service, j *river.Job[T], te
 			return err
 		}
 		if *tk != before {
-			tk.UpdatedAt = w.now
+			if before.TimerAt = tk.TimerAt; *tk != before {
+				tk.UpdatedAt = w.now
+			}
 			if err := save(ctx, tx, tk); err != nil {
 				return err
 			}
 		}
-		return job.CompleteTx(ctx, tx, j)
+		return done(ctx, tx)
 	})
 }
 
