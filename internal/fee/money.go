@@ -1,0 +1,137 @@
+package fee
+
+import (
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// Money is integer fen (分) everywhere: columns, Go and JSON. Prices are
+// hundredths of a fen per unit of measure (Price), quantities hundredths of
+// the unit of measure (m², m³, kWh; 100 for one unit or parking space), so
+// an amount is quantity × price ÷ 10,000 fen. An amount is rounded to the
+// fen once, at the end of its calculation, half away from zero (RoundDiv).
+// No floating point anywhere in the package: money_test.go reads the
+// package's source and fails on any float.
+
+// centi is the scale of prices and quantities: hundredths.
+const centi = 100
+
+// Format shows an amount of fen for people: ¥1,234.50, -¥12.00.
+func Format(fen int64) string {
+	neg := fen < 0
+	u := uint64(fen)
+	if neg {
+		u = -u // two's complement: correct even for the smallest int64
+	}
+	whole := strconv.FormatUint(u/100, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	b.WriteString("¥")
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	b.WriteByte('.')
+	cents := u % 100
+	b.WriteByte(byte('0' + cents/10))
+	b.WriteByte(byte('0' + cents%10))
+	return b.String()
+}
+
+// ParseYuan reads an amount typed by a person in yuan ("1234.5", "¥1,234.50",
+// "12") as fen. More than two decimals is an error, not a rounding: money
+// typed at a counter is exact.
+func ParseYuan(s string) (int64, error) {
+	v, err := parseDecimal(s, 2)
+	if err != nil {
+		return 0, ErrInvalidAmount
+	}
+	return v, nil
+}
+
+// ParsePrice reads a price in yuan per unit of measure with up to four
+// decimals ("2.35" ¥/m²/month, "3.4500" ¥/m³) as hundredths of a fen.
+func ParsePrice(s string) (int64, error) {
+	v, err := parseDecimal(s, 4)
+	if err != nil || v < 0 {
+		return 0, ErrInvalidPrice
+	}
+	return v, nil
+}
+
+// FormatPrice shows a price in hundredths of a fen as yuan with its
+// significant decimals (at least two): 23500 → "2.35", 34567 → "3.4567".
+func FormatPrice(p int64) string {
+	neg := p < 0
+	if neg {
+		p = -p
+	}
+	s := strconv.FormatInt(p/10000, 10) + "." + strings.TrimRight(strconv.FormatInt(10000+p%10000, 10)[1:], "0")
+	if i := strings.IndexByte(s, '.'); len(s)-i-1 < 2 {
+		s += strings.Repeat("0", 2-(len(s)-i-1))
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// parseDecimal reads a non-empty decimal with at most decimals digits after
+// the point, scaled by 10^decimals. A leading ¥ and thousands commas are
+// allowed.
+func parseDecimal(s string, decimals int) (int64, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
+	s = strings.ReplaceAll(s, ",", "")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > decimals || strings.ContainsAny(whole+frac, "+-") {
+		return 0, strconv.ErrSyntax
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt(frac+strings.Repeat("0", decimals-len(frac)), 10, 64); err != nil {
+			return 0, err
+		}
+	}
+	scale := int64(1)
+	for range decimals {
+		scale *= 10
+	}
+	if w > (1<<62)/scale {
+		return 0, strconv.ErrRange
+	}
+	v := w*scale + f
+	if neg {
+		v = -v
+	}
+	return v, nil
+}
+
+// RoundDiv is num ÷ den rounded to the nearest integer, halves away from
+// zero (2.5 → 3, -2.5 → -3): the rounding of every amount. den > 0.
+func RoundDiv(num, den *big.Int) int64 {
+	q, r := new(big.Int).QuoRem(num, den, new(big.Int))
+	// |r|×2 ≥ den: the half or more goes away from zero.
+	if r.Sign() != 0 && new(big.Int).Lsh(new(big.Int).Abs(r), 1).Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q.Int64()
+}
+
+// roundRat is RoundDiv of a rational.
+func roundRat(r *big.Rat) int64 { return RoundDiv(r.Num(), r.Denom()) }
