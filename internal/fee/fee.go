@@ -75,7 +75,7 @@ type Tier struct {
 // Tiers are stored as JSON text.
 type Tiers []Tier
 
-// Value stores tiers as JSON, none as ''.
+// Value stores tiers as JSON text, no tiers as the empty string.
 func (t Tiers) Value() (any, error) {
 	if len(t) == 0 {
 		return "", nil
