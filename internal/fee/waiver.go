@@ -1,0 +1,93 @@
+package fee
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
+
+	"github.com/estatedesk/estatedesk/internal/database"
+)
+
+// RequestWaiver asks to waive part of a bill (减免), with a reason. Nothing
+// changes on the bill until the waiver is approved.
+func (s *Service) RequestWaiver(ctx context.Context, tenantID uuid.UUID, a Actor, billID uuid.UUID, amountFen int64, reason string) (*Waiver, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > 500 {
+		return nil, ErrInvalidReason
+	}
+	if amountFen <= 0 {
+		return nil, ErrInvalidAmount
+	}
+	w := &Waiver{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), BillID: billID, AmountFen: amountFen, Reason: reason,
+		Status: WaiverRequested, RequestedBy: a.UserID, RequestedAt: s.now()}
+	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		b, err := billInScope(ctx, tx, false, tenantID, a.Scope, billID, false)
+		if err != nil {
+			return err
+		}
+		if amountFen > b.OpenFen() {
+			return ErrWaiverTooLarge
+		}
+		_, err = tx.NewInsert().Model(w).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, database.Normalize(err)
+	}
+	return w, nil
+}
+
+// DecideWaiver approves or rejects a requested waiver and records who
+// decided. The one who asked may not decide, unless mayDecideOwn (the
+// server sets it for office heads and managers). An approved waiver
+// reduces the bill's open amount; it must still fit.
+func (s *Service) DecideWaiver(ctx context.Context, tenantID uuid.UUID, a Actor, id uuid.UUID, approve, mayDecideOwn bool) (*Waiver, error) {
+	w := new(Waiver)
+	err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(w).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx); err != nil {
+			return err
+		}
+		b, err := billInScope(ctx, tx, false, tenantID, a.Scope, w.BillID, false)
+		if err != nil {
+			return err
+		}
+		if w.RequestedBy == a.UserID && !mayDecideOwn {
+			return ErrSelfApproval
+		}
+		now := s.now()
+		if _, err := lockUnit(ctx, tx, tenantID, b.UnitID, now); err != nil {
+			return err
+		}
+		// Again under the unit's lock: a concurrent decision or payment
+		// has finished.
+		if err := tx.NewSelect().Model(w).WherePK().Scan(ctx); err != nil {
+			return err
+		}
+		if w.Status != WaiverRequested {
+			return ErrWaiverDecided
+		}
+		if b, err = billInScope(ctx, tx, s.db.Postgres(), tenantID, a.Scope, w.BillID, true); err != nil {
+			return err
+		}
+		w.Status, w.ApprovedBy, w.DecidedAt = WaiverRejected, &a.UserID, &now
+		if approve {
+			if w.AmountFen > b.OpenFen() {
+				return ErrWaiverTooLarge
+			}
+			w.Status = WaiverApproved
+			b.settle(0, w.AmountFen, now)
+			if err := saveBills(ctx, tx, b); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewUpdate().Model(w).Column("status", "approved_by", "decided_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, database.Normalize(err)
+	}
+	return w, nil
+}
