@@ -29,7 +29,7 @@ type clock struct {
 	now time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
 func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,17 +48,17 @@ var shanghai = func() *time.Location {
 //	1-101 home 89.50 m² occupied    1-102 home 120.00 m² vacant
 //	1-103 shop 45.25 m² occupied    2-201 home 100.00 m² occupied
 type fixture struct {
-	ctx    context.Context
-	db     *database.DB
-	clock  *clock
-	jobs   *job.Client
-	svc    *fee.Service
-	alpha  *tenant.Tenant
-	bravo  *tenant.Tenant
-	east   *estate.Estate
-	west   *estate.Estate
-	b1, b2 *estate.Building
-	units  map[string]*estate.Unit // by code
+	ctx                    context.Context
+	db                     *database.DB
+	clock                  *clock
+	jobs                   *job.Client
+	svc                    *fee.Service
+	alpha                  *tenant.Tenant
+	bravo                  *tenant.Tenant
+	east                   *estate.Estate
+	west                   *estate.Estate
+	b1, b2                 *estate.Building
+	units                  map[string]*estate.Unit // by code
 	manager, clerk, clerk2 fee.Actor
 	// westClerk sees only 西区.
 	westClerk fee.Actor
