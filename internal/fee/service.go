@@ -384,6 +384,13 @@ func (s *Service) RecordReading(ctx context.Context, t *tenant.Tenant, a Actor, 
 		if u.EstateID != it.EstateID {
 			return ErrUnitNotInEstate
 		}
+		n, err := tx.NewSelect().Model((*Reading)(nil)).Where("tenant_id = ? AND unit_id = ? AND item_id = ? AND period = ?", t.ID, in.UnitID, in.ItemID, r.Period).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrReadingExists
+		}
 		var last Reading
 		err = tx.NewSelect().Model(&last).Where("tenant_id = ? AND unit_id = ? AND item_id = ? AND period < ?", t.ID, in.UnitID, in.ItemID, r.Period).
 			OrderExpr("period DESC").Limit(1).Scan(ctx)
