@@ -310,3 +310,32 @@ func TestRateChangeAppliesFromItsDate(t *testing.T) {
 		t.Errorf("same day twice: %v", err)
 	}
 }
+
+// An attempt that continues an interrupted run counts the bills the
+// earlier attempt wrote: the outcome is read back from the run's bills.
+func TestRunContinuesAnInterruptedAttempt(t *testing.T) {
+	f := setup(t)
+	area := f.item(t, fee.ItemInput{Name: "物业费", Kind: fee.FixedUnit})
+	f.rate(t, area, "", "2026-01-01", "100")
+	r, err := f.svc.StartRun(f.ctx, f.alpha.ID, f.manager, f.east.ID, "2026-03")
+	must(t, err)
+	// What the first attempt wrote before the process died.
+	u := f.units["1-102"]
+	now := f.clock.Now()
+	must(t, f.db.InTenant(f.ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewInsert().Model(&fee.Bill{TenantID: f.alpha.ID, ID: uuid.Must(uuid.NewV7()), EstateID: f.east.ID, BuildingID: u.BuildingID,
+			UnitID: u.ID, ItemID: area.ID, Period: "2026-03", PeriodStart: "2026-03-01", PeriodEnd: "2026-04-01", Quantity: 100, Price: 1000000,
+			AmountFen: 10000, DueDate: "2026-03-15", Status: fee.Open, RunID: &r.ID, CreatedAt: now, UpdatedAt: now}).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = tx.NewUpdate().Model(r).Set("status = ?", fee.RunRunning).Set("done = 1").WherePK().Exec(ctx)
+		return err
+	}))
+	must(t, f.jobs.RunPending(f.ctx))
+	r, err = f.svc.Run(f.ctx, f.alpha.ID, f.manager.Scope, r.ID)
+	must(t, err)
+	if r.Status != fee.RunDone || r.Created != 4 || r.Existing != 0 || r.TotalFen != 40000 || len(f.bills(t)) != 4 {
+		t.Errorf("run %+v", r)
+	}
+}
