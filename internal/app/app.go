@@ -22,6 +22,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/estate/importer"
+	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/logging"
@@ -111,6 +112,7 @@ type services struct {
 	imports  *importer.Service
 	tickets  *ticket.Service
 	webhooks *webhook.Service
+	fees     *fee.Service
 }
 
 // open migrates the database and wires the services.
@@ -178,7 +180,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		return nil, err
 	}
 	tickets.SetPublisher(webhooks)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks,
+	// The fee service registers its billing-run worker; the server's fee
+	// routes come in the next increment.
+	fees, err := fee.NewService(db, jobs, fee.Options{Log: log})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
