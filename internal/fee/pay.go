@@ -231,6 +231,9 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 			return nil, err
 		}
 	}
+	if err := s.publish(ctx, tx, t.ID, EventPaymentRecorded, rc); err != nil {
+		return nil, err
+	}
 	return rc, nil
 }
 
@@ -367,8 +370,10 @@ func (s *Service) Void(ctx context.Context, tenantID uuid.UUID, a Actor, id uuid
 		if _, err := tx.NewUpdate().Model(p).Column("voided_at", "voided_by", "void_reason").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		rc, err = receipt(ctx, tx, p)
-		return err
+		if rc, err = receipt(ctx, tx, p); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, tenantID, EventPaymentVoided, rc)
 	})
 	return rc, database.Normalize(err)
 }

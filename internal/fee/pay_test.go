@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
@@ -296,5 +297,37 @@ func TestTwoClerksOneBill(t *testing.T) {
 		if ok != 1 || conflicts != 1 || live != 1 || ac.Bills[0].PaidFen != bill.AmountFen {
 			t.Fatalf("round %d: %d paid, %d conflicts, %d live payments, paid %d", round, ok, conflicts, live, ac.Bills[0].PaidFen)
 		}
+	}
+}
+
+// events records what the service publishes, as the webhooks would.
+type events struct {
+	mu  sync.Mutex
+	got map[string]int
+}
+
+func (e *events) PublishTx(_ context.Context, _ bun.Tx, _ uuid.UUID, event string, _ any) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.got[event]++
+	return nil
+}
+
+// Bills made, payments recorded and voided are published in their
+// transactions; a rerun publishes nothing.
+func TestEventsPublished(t *testing.T) {
+	f := setup(t)
+	ev := &events{got: map[string]int{}}
+	f.svc.SetPublisher(ev)
+	f.standard(t)
+	f.run(t, "2026-03")
+	f.run(t, "2026-03")
+	rc, err := f.svc.Pay(f.ctx, f.alpha, f.clerk, fee.PayInput{UnitID: f.units["2-201"].ID, Method: fee.Cash, AmountFen: 100}, "")
+	must(t, err)
+	_, err = f.svc.Void(f.ctx, f.alpha.ID, f.manager, rc.Payment.ID, "试收")
+	must(t, err)
+	want := map[string]int{fee.EventBillCreated: 6, fee.EventPaymentRecorded: 1, fee.EventPaymentVoided: 1}
+	if fmt.Sprint(ev.got) != fmt.Sprint(want) {
+		t.Errorf("events %v, want %v", ev.got, want)
 	}
 }

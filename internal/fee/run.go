@@ -355,6 +355,11 @@ func (s *Service) work(ctx context.Context, j *river.Job[runArgs]) error {
 			if err := s.applyBalances(ctx, tx, tenantID, created, now); err != nil {
 				return err
 			}
+			for _, b := range created {
+				if err := s.publish(ctx, tx, tenantID, EventBillCreated, b); err != nil {
+					return err
+				}
+			}
 			_, err = tx.NewUpdate().Model(r).Set("done = ?", from+len(batch)).WherePK().Exec(ctx)
 			return err
 		})
@@ -551,7 +556,10 @@ func (s *Service) ChargeOneOff(ctx context.Context, t *tenant.Tenant, a Actor, u
 		if _, err := tx.NewInsert().Model(b).Exec(ctx); err != nil {
 			return err
 		}
-		return s.applyBalances(ctx, tx, t.ID, []*Bill{b}, now)
+		if err := s.applyBalances(ctx, tx, t.ID, []*Bill{b}, now); err != nil {
+			return err
+		}
+		return s.publish(ctx, tx, t.ID, EventBillCreated, b)
 	})
 	if err != nil {
 		return nil, database.Normalize(err)

@@ -18,14 +18,30 @@ import (
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
+// Publisher delivers domain events to the tenant's webhooks. PublishTx runs
+// inside the transaction of the change, so an event is sent exactly when
+// the change commits.
+type Publisher interface {
+	PublishTx(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, event string, data any) error
+}
+
+// Webhook events the fee service publishes (once registered with the
+// webhook service and connected with SetPublisher).
+const (
+	EventBillCreated     = "bill.created"
+	EventPaymentRecorded = "payment.recorded"
+	EventPaymentVoided   = "payment.voided"
+)
+
 // Options configures the service.
 type Options struct {
 	// Now replaces the clock, for tests.
 	Now func() time.Time
 	// RunBatch is how many bills a billing run writes per transaction
 	// (default 1,000).
-	RunBatch int
-	Log      *slog.Logger
+	RunBatch  int
+	Publisher Publisher
+	Log       *slog.Logger
 }
 
 // Service is the use cases of fees. Permissions are the caller's (the
@@ -54,6 +70,17 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// SetPublisher connects the webhooks after both services exist.
+func (s *Service) SetPublisher(p Publisher) { s.opt.Publisher = p }
+
+// publish sends an event in tx, when webhooks are connected.
+func (s *Service) publish(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, event string, data any) error {
+	if s.opt.Publisher == nil {
+		return nil
+	}
+	return s.opt.Publisher.PublishTx(ctx, tx, tenantID, event, data)
 }
 
 func (s *Service) now() time.Time { return s.opt.Now().UTC().Truncate(time.Microsecond) }
