@@ -1,6 +1,7 @@
 package fee
 
 import (
+	"cmp"
 	"math/big"
 	"slices"
 	"time"
@@ -118,8 +119,9 @@ func prorate(p Period, from time.Time) *big.Rat {
 		case !from.After(start):
 			total.Add(total, big.NewRat(1, 1))
 		case from.Before(end):
-			days := int64(end.Sub(start).Hours() / 24)
-			left := int64(end.Sub(from).Hours() / 24)
+			// Days are UTC midnights: whole multiples of 24 hours.
+			days := int64(end.Sub(start) / (24 * time.Hour))
+			left := int64(end.Sub(from) / (24 * time.Hour))
 			total.Add(total, big.NewRat(left, days))
 		}
 	}
@@ -131,7 +133,7 @@ func prorate(p Period, from time.Time) *big.Rat {
 // tier's share at its own price.
 func tiered(consumption, price int64, tiers []Tier) *big.Int {
 	ts := slices.Clone(tiers)
-	slices.SortFunc(ts, func(a, b Tier) int { return int(min(max(a.Above-b.Above, -1), 1)) })
+	slices.SortFunc(ts, func(a, b Tier) int { return cmp.Compare(a.Above, b.Above) })
 	sum := new(big.Int)
 	add := func(qty, p int64) { sum.Add(sum, new(big.Int).Mul(big.NewInt(qty), big.NewInt(p))) }
 	from, at := int64(0), price
