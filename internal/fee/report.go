@@ -83,43 +83,14 @@ type AgingQuery struct {
 // open (amount − paid − waived); its age is the days from the due date to
 // AsOf.
 func (s *Service) Aging(ctx context.Context, t *tenant.Tenant, scope estate.Scope, q AgingQuery) ([]AgingRow, error) {
-	asOf := localDay(s.now(), t.Location())
-	if q.AsOf != "" {
-		var err error
-		if asOf, err = ParseDate(q.AsOf); err != nil {
-			return nil, err
-		}
+	asOf, err := s.asOf(t, q.AsOf)
+	if err != nil {
+		return nil, err
 	}
-	// Days compare as ISO text on both dialects: due_date ≥ asOf − 30
-	// is 30 days or fewer past due.
-	var lim [4]string
-	for i, d := range agingLimits {
-		lim[i] = formatDate(asOf.AddDate(0, 0, -d))
-	}
-	open := "b.amount_fen - b.paid_fen - b.waived_fen"
 	var out []AgingRow
-	err := s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := estate.InScope(ctx, tx, t.ID, scope, q.EstateID); err != nil {
 			return err
-		}
-		sel := tx.NewSelect().TableExpr("bills AS b").
-			Join("JOIN buildings AS bd ON bd.tenant_id = b.tenant_id AND bd.id = b.building_id").
-			Join("JOIN fee_items AS it ON it.tenant_id = b.tenant_id AND it.id = b.item_id").
-			ColumnExpr("b.building_id, bd.name AS building, b.item_id, it.name AS item").
-			ColumnExpr("count(*) AS bills, count(DISTINCT b.unit_id) AS units").
-			ColumnExpr("sum(CASE WHEN b.due_date >= ? THEN "+open+" ELSE 0 END) AS b0", lim[0]).
-			ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b1", lim[0], lim[1]).
-			ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b2", lim[1], lim[2]).
-			ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b3", lim[2], lim[3]).
-			ColumnExpr("sum(CASE WHEN b.due_date < ? THEN "+open+" ELSE 0 END) AS b4", lim[3]).
-			Where("b.tenant_id = ? AND b.estate_id = ? AND b.status <> ? AND b.due_date < ?", t.ID, q.EstateID, Paid, formatDate(asOf)).
-			GroupExpr("b.building_id, bd.name, bd.sort_order, b.item_id, it.name, it.sort_order").
-			OrderExpr("bd.sort_order, bd.name, it.sort_order, it.name")
-		if q.BuildingID != nil {
-			sel = sel.Where("b.building_id = ?", *q.BuildingID)
-		}
-		if q.ItemID != nil {
-			sel = sel.Where("b.item_id = ?", *q.ItemID)
 		}
 		var rows []struct {
 			BuildingID uuid.UUID `bun:"building_id,type:uuid"`
@@ -128,21 +99,122 @@ func (s *Service) Aging(ctx context.Context, t *tenant.Tenant, scope estate.Scop
 			Item       string    `bun:"item"`
 			Bills      int       `bun:"bills"`
 			Units      int       `bun:"units"`
-			B0         int64     `bun:"b0"`
-			B1         int64     `bun:"b1"`
-			B2         int64     `bun:"b2"`
-			B3         int64     `bun:"b3"`
-			B4         int64     `bun:"b4"`
+			agingSums
+		}
+		err := arrearsOf(tx, t.ID, q, asOf).
+			Join("JOIN buildings AS bd ON bd.tenant_id = b.tenant_id AND bd.id = b.building_id").
+			Join("JOIN fee_items AS it ON it.tenant_id = b.tenant_id AND it.id = b.item_id").
+			ColumnExpr("b.building_id, bd.name AS building, b.item_id, it.name AS item").
+			ColumnExpr("count(*) AS bills, count(DISTINCT b.unit_id) AS units").
+			GroupExpr("b.building_id, bd.name, bd.sort_order, b.item_id, it.name, it.sort_order").
+			OrderExpr("bd.sort_order, bd.name, it.sort_order, it.name").Scan(ctx, &rows)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			row := AgingRow{BuildingID: r.BuildingID, Building: r.Building, ItemID: r.ItemID, Item: r.Item, Bills: r.Bills, Units: r.Units}
+			row.Buckets, row.TotalFen = r.buckets()
+			out = append(out, row)
+		}
+		return nil
+	})
+	return out, database.Normalize(err)
+}
+
+// agingSums are the five buckets' sums of a grouped query (withAging).
+type agingSums struct {
+	B0 int64 `bun:"b0"`
+	B1 int64 `bun:"b1"`
+	B2 int64 `bun:"b2"`
+	B3 int64 `bun:"b3"`
+	B4 int64 `bun:"b4"`
+}
+
+func (a agingSums) buckets() ([5]int64, int64) {
+	b := [5]int64{a.B0, a.B1, a.B2, a.B3, a.B4}
+	return b, a.B0 + a.B1 + a.B2 + a.B3 + a.B4
+}
+
+// arrearsOf is the query of an estate's bills in arrears on asOf (alias
+// b), narrowed as q says, with the five bucket sums as b0…b4. Days compare
+// as ISO text on both dialects: due_date ≥ asOf − 30 is 30 days or fewer
+// past due.
+func arrearsOf(tx bun.Tx, tenantID uuid.UUID, q AgingQuery, asOf time.Time) *bun.SelectQuery {
+	var lim [4]string
+	for i, d := range agingLimits {
+		lim[i] = formatDate(asOf.AddDate(0, 0, -d))
+	}
+	open := "b.amount_fen - b.paid_fen - b.waived_fen"
+	sel := tx.NewSelect().TableExpr("bills AS b").
+		ColumnExpr("sum(CASE WHEN b.due_date >= ? THEN "+open+" ELSE 0 END) AS b0", lim[0]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b1", lim[0], lim[1]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b2", lim[1], lim[2]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b3", lim[2], lim[3]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? THEN "+open+" ELSE 0 END) AS b4", lim[3]).
+		Where("b.tenant_id = ? AND b.estate_id = ? AND b.status <> ? AND b.due_date < ?", tenantID, q.EstateID, Paid, formatDate(asOf))
+	if q.BuildingID != nil {
+		sel = sel.Where("b.building_id = ?", *q.BuildingID)
+	}
+	if q.ItemID != nil {
+		sel = sel.Where("b.item_id = ?", *q.ItemID)
+	}
+	return sel
+}
+
+// asOf is an aging query's day: the one given, or the tenant's today.
+func (s *Service) asOf(t *tenant.Tenant, day string) (time.Time, error) {
+	if day == "" {
+		return localDay(s.now(), t.Location()), nil
+	}
+	return ParseDate(day)
+}
+
+// UnitArrears is one unit's arrears by age, for the arrears list (催缴).
+type UnitArrears struct {
+	UnitID     uuid.UUID `json:"unit_id"`
+	Code       string    `json:"code"`
+	BuildingID uuid.UUID `json:"building_id"`
+	Bills      int       `json:"bills"`
+	// OldestDue is the earliest due date of the unit's bills in arrears.
+	OldestDue string   `json:"oldest_due"`
+	Buckets   [5]int64 `json:"buckets"`
+	TotalFen  int64    `json:"total_fen"`
+}
+
+// ArrearsByUnit lists the units of an estate with arrears as Aging counts
+// them, by unit code, a page of at most limit after the code after (a
+// keyset page: give the last row's code for the next).
+func (s *Service) ArrearsByUnit(ctx context.Context, t *tenant.Tenant, scope estate.Scope, q AgingQuery, after string, limit int) ([]UnitArrears, error) {
+	asOf, err := s.asOf(t, q.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	var out []UnitArrears
+	err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := estate.InScope(ctx, tx, t.ID, scope, q.EstateID); err != nil {
+			return err
+		}
+		sel := arrearsOf(tx, t.ID, q, asOf).
+			Join("JOIN units AS u ON u.tenant_id = b.tenant_id AND u.id = b.unit_id").
+			ColumnExpr("b.unit_id, u.code, u.building_id, count(*) AS bills, min(b.due_date) AS oldest_due").
+			GroupExpr("b.unit_id, u.code, u.building_id").OrderExpr("u.code").Limit(int64(min(max(limit, 1), 500)))
+		if after != "" {
+			sel = sel.Where("u.code > ?", after)
+		}
+		var rows []struct {
+			UnitID     uuid.UUID `bun:"unit_id,type:uuid"`
+			Code       string    `bun:"code"`
+			BuildingID uuid.UUID `bun:"building_id,type:uuid"`
+			Bills      int       `bun:"bills"`
+			OldestDue  string    `bun:"oldest_due"`
+			agingSums
 		}
 		if err := sel.Scan(ctx, &rows); err != nil {
 			return err
 		}
 		for _, r := range rows {
-			row := AgingRow{BuildingID: r.BuildingID, Building: r.Building, ItemID: r.ItemID, Item: r.Item, Bills: r.Bills, Units: r.Units,
-				Buckets: [5]int64{r.B0, r.B1, r.B2, r.B3, r.B4}}
-			for _, b := range row.Buckets {
-				row.TotalFen += b
-			}
+			row := UnitArrears{UnitID: r.UnitID, Code: r.Code, BuildingID: r.BuildingID, Bills: r.Bills, OldestDue: r.OldestDue}
+			row.Buckets, row.TotalFen = r.buckets()
 			out = append(out, row)
 		}
 		return nil

@@ -96,6 +96,22 @@ func TestAgingAndCollectionRates(t *testing.T) {
 		}
 	}
 
+	// By unit, a page at a time.
+	units, err := f.svc.ArrearsByUnit(f.ctx, f.alpha, f.clerk.Scope, fee.AgingQuery{EstateID: f.east.ID, AsOf: "2026-03-20"}, "", 2)
+	must(t, err)
+	if len(units) != 2 || units[0].Code != "1-101" || units[0].Buckets != [5]int64{0, 10000, 10000, 10000, 7000} || units[0].TotalFen != 37000 ||
+		units[0].OldestDue != "2025-01-15" || units[0].Bills != 4 || units[1].Code != "1-102" || units[1].Buckets[3] != 8000 {
+		t.Errorf("units %+v", units)
+	}
+	next, err := f.svc.ArrearsByUnit(f.ctx, f.alpha, f.clerk.Scope, fee.AgingQuery{EstateID: f.east.ID, AsOf: "2026-03-20"}, units[1].Code, 2)
+	must(t, err)
+	if len(next) != 2 || next[0].Code != "1-103" || next[1].Code != "2-201" || next[1].TotalFen != 39000 {
+		t.Errorf("next page %+v", next)
+	}
+	if _, err := f.svc.ArrearsByUnit(f.ctx, f.alpha, f.westClerk.Scope, fee.AgingQuery{EstateID: f.east.ID}, "", 10); !errors.Is(err, database.ErrNotFound) {
+		t.Errorf("out of scope: %v", err)
+	}
+
 	f.at("2026-04-02", 10)
 	f.payBill(t, "1-103", "2026-03", 5000)
 	rates, err := f.svc.CollectionRates(f.ctx, f.alpha, f.clerk.Scope, fee.RateQuery{EstateID: f.east.ID, Period: "2026-03"})
