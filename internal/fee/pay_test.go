@@ -331,3 +331,47 @@ func TestEventsPublished(t *testing.T) {
 		t.Errorf("events %v, want %v", ev.got, want)
 	}
 }
+
+// failing fails the next PublishTx it is asked for, as a crash between
+// taking the receipt number and the commit would.
+type failing struct{ fail bool }
+
+func (p *failing) PublishTx(context.Context, bun.Tx, uuid.UUID, string, any) error {
+	if p.fail {
+		p.fail = false
+		return errors.New("boom")
+	}
+	return nil
+}
+
+// A payment that rolls back after taking its number gives it back; the
+// year of a number is the tenant's local year.
+func TestReceiptNumbersAfterFailureAndAcrossYears(t *testing.T) {
+	f := setup(t)
+	pub := &failing{fail: true}
+	f.svc.SetPublisher(pub)
+	u := f.units["1-101"].ID
+	pay := func() (string, error) {
+		rc, err := f.svc.Pay(f.ctx, f.alpha, f.clerk, fee.PayInput{UnitID: u, Method: fee.Cash, PrepayFen: 100}, "")
+		if err != nil {
+			return "", err
+		}
+		return rc.Payment.ReceiptNo, nil
+	}
+	if _, err := pay(); err == nil {
+		t.Fatal("the failing payment succeeded")
+	}
+	if ac := f.account(t, "1-101"); len(ac.Payments) != 0 || ac.BalanceFen != 0 {
+		t.Fatalf("the failed payment left %+v", ac)
+	}
+	f.at("2026-12-31", 23) // 15:00 UTC
+	for _, want := range []string{"SK2026-000001", "SK2026-000002"} {
+		if n, err := pay(); err != nil || n != want {
+			t.Errorf("%s, %v; want %s", n, err, want)
+		}
+	}
+	f.clock.set(time.Date(2027, 1, 1, 0, 30, 0, 0, shanghai)) // still 2026 in UTC
+	if n, err := pay(); err != nil || n != "SK2027-000001" {
+		t.Errorf("new year: %s, %v", n, err)
+	}
+}
