@@ -198,8 +198,9 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		}
 	}
 	canDispatch := can(rbac.ActDispatch)
+	// An unreachable owner ends the round: no more attempts.
 	callbackOpen := tk.Status == ticket.Completed && slices.Contains(
-		[]string{ticket.CallbackDue, ticket.CallbackRetry, ticket.CallbackUnreachable}, tk.CallbackState)
+		[]string{ticket.CallbackDue, ticket.CallbackRetry}, tk.CallbackState)
 	var workers []workerOption
 	if ownTeam != nil {
 		workers = ownTeam.Workers

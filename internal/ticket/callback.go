@@ -12,7 +12,8 @@ import (
 )
 
 // RecordCallback records a call-back (回访). Not reached: a retry is
-// scheduled, until the tenant's limit. Reached: the scores are kept, the
+// scheduled in the office's open time, until the tenant's limit; then the
+// owner is unreachable and the round is over (a reopen starts a new one). Reached: the scores are kept, the
 // ticket is followed up, and a dissatisfied owner (overall ≤ 2) reopens it
 // and the estate's office heads are told.
 func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, o Outcome) (*Ticket, error) {
@@ -21,7 +22,7 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 	}
 	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
 		tk := w.tk
-		if tk.Status != Completed || tk.CallbackState == "" || tk.CallbackState == CallbackDone {
+		if tk.Status != Completed || (tk.CallbackState != CallbackDue && tk.CallbackState != CallbackRetry) {
 			return ErrNoCallback
 		}
 		st, err := w.settings(ctx)
@@ -40,7 +41,11 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 				tk.CallbackState, tk.CallbackDue = CallbackUnreachable, nil
 				data["gave_up"] = true
 			} else {
-				due := w.now.Add(time.Duration(st.CallbackRetryMinutes) * time.Minute)
+				cal, err := w.officeCalendar(ctx)
+				if err != nil {
+					return err
+				}
+				due := retryAt(cal, w.now, st.CallbackRetryMinutes)
 				tk.CallbackState, tk.CallbackDue = CallbackRetry, &due
 				data["retry_at"] = due
 				if err := s.jobs.InsertTx(ctx, w.tx, callbackArgs{TenantID: t.ID, TicketID: tk.ID, Attempt: tk.CallbackAttempts},
@@ -71,4 +76,15 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 		}
 		return w.notify(ctx, heads, nil, NoteReopened)
 	})
+}
+
+// retryAt is when an owner not reached at now is called again: the retry
+// interval later, or the office's next open time after it, since the
+// clerks who call back work in the office's hours.
+func retryAt(office *Calendar, now time.Time, minutes int) time.Time {
+	due := now.Add(time.Duration(minutes) * time.Minute)
+	if at, err := office.Next(due); err == nil {
+		return at
+	}
+	return due
 }

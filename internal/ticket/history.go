@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -907,15 +908,25 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 		s.team = e.teams[0]
 	}
 	s.worker = s.pickWorker(s.team)
-	s.cal = e.office
-	if prio == Emergency {
-		s.cal = g.always
-	}
 	var ancestry []uuid.UUID
 	if tk.CategoryID != nil {
 		ancestry = g.ancestry[*tk.CategoryID]
 	}
 	s.pol = pickPolicy(g.policies, ty, ancestry, prio)
+	tk.Clock, s.cal = s.pol.Clock, e.office
+	if tk.Clock == AroundTheClock {
+		s.cal = g.always
+	}
+}
+
+// due is the deadline minutes of the ticket's open time after t, as due
+// is; none for 0.
+func (s *sim) due(t time.Time, minutes int) *time.Time {
+	if minutes == 0 {
+		return nil
+	}
+	at := s.add(s.cal, t, time.Duration(minutes)*time.Minute)
+	return &at
 }
 
 // pickWorker names the team's worker: a member, now and then the leader;
@@ -1156,9 +1167,7 @@ func (s *sim) life() {
 	t0 := s.created
 	by := tk.CreatedBy
 	s.entry(t0, &by, KindCreated, "", nil).ToStatus = Received
-	resp := s.add(s.cal, t0, time.Duration(s.pol.ResponseMinutes)*time.Minute)
-	res := s.add(s.cal, t0, time.Duration(s.pol.ResolveMinutes)*time.Minute)
-	tk.ResponseDue, tk.ResolveDue = &resp, &res
+	tk.ResponseDue, tk.ResolveDue = s.due(t0, s.pol.ResponseMinutes), s.due(t0, s.pol.ResolveMinutes)
 	s.schedule(t0)
 	if tk.Major {
 		s.escalateOn(t0, OnMajor)
@@ -1179,7 +1188,9 @@ func (s *sim) life() {
 	if r.Float64() < 0.05 {
 		respond = 1.1 + 3*r.Float64()
 	}
-	window := time.Duration(s.pol.ResponseMinutes) * time.Minute
+	// Without a response deadline (praise, suggestions) the team still
+	// answers within the usual half hour.
+	window := time.Duration(cmp.Or(s.pol.ResponseMinutes, 30)) * time.Minute
 	s.accept = s.add(s.cal, t0, scale(window, respond))
 	// A request on the phone or at the desk is dispatched at once while
 	// the office is open; a web, API or letter request, or one at night,
@@ -1286,7 +1297,7 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 	// Complete: comfortably in time, or late for the few drawn so.
 	var tc time.Time
 	switch {
-	case !first:
+	case !first || tk.ResolveDue == nil:
 		tc = s.work(from, minutes(r, 60, 480))
 	case s.late:
 		tc = s.add(s.cal, *tk.ResolveDue, minutes(r, 30, 960))
@@ -1490,7 +1501,7 @@ func (s *sim) callback(now time.Time, reached bool, overall, speed, attitude int
 			tk.CallbackState, tk.CallbackDue = CallbackUnreachable, nil
 			data["gave_up"] = true
 		} else {
-			due := now.Add(time.Duration(st.CallbackRetryMinutes) * time.Minute)
+			due := retryAt(s.est.office, now, st.CallbackRetryMinutes)
 			tk.CallbackState, tk.CallbackDue = CallbackRetry, &due
 			data["retry_at"] = due
 			s.timers = append(s.timers, simTimer{at: due, what: "callback", attempt: tk.CallbackAttempts})
@@ -1517,8 +1528,7 @@ func (s *sim) reopen(now time.Time, actor *uuid.UUID, reason string) {
 	tk.ReopenCount++
 	tk.ClosedAt, tk.CallbackState, tk.CallbackDue = nil, "", nil
 	tk.TeamID, tk.AssigneeID, tk.DispatchMode = nil, nil, ""
-	res := s.add(s.cal, now, time.Duration(s.pol.ResolveMinutes)*time.Minute)
-	tk.ResolveDue, tk.CompletedAt, tk.WarnedAt = &res, nil, nil
+	tk.ResolveDue, tk.CompletedAt, tk.WarnedAt = s.due(now, s.pol.ResolveMinutes), nil, nil
 	s.schedule(now)
 }
 

@@ -327,8 +327,10 @@ func TestGenerateHistory(t *testing.T) {
 		if tk.Status == ticket.OnHold && tk.HoldSince == nil {
 			t.Errorf("%s: on hold without hold_since", tk.Number)
 		}
-		if tk.ResponseDue == nil || tk.ResolveDue == nil || tk.SLAGen < 1 {
-			t.Errorf("%s: no deadlines", tk.Number)
+		// Praise and suggestions have no deadlines by default.
+		thanks := tk.Type == ticket.Praise || tk.Type == ticket.Suggestion
+		if (tk.ResponseDue == nil || tk.ResolveDue == nil) != thanks || tk.SLAGen < 1 {
+			t.Errorf("%s: %s with deadlines %v %v", tk.Number, tk.Type, tk.ResponseDue, tk.ResolveDue)
 		}
 		if tk.ReopenCount == 0 && tk.ResolveBreachedAt != nil && tk.CompletedAt != nil && !tk.CompletedAt.After(*tk.ResolveDue) {
 			t.Errorf("%s: breached but completed in time", tk.Number)

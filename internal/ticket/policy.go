@@ -9,8 +9,29 @@ import (
 	"github.com/uptrace/bun"
 )
 
+// Clock is what a deadline counts: every hour, or the estate's open hours.
+type Clock string
+
+const (
+	// AroundTheClock counts every hour, nights, weekends and holidays
+	// included: emergencies, complaints, safety, noise.
+	AroundTheClock Clock = "around_the_clock"
+	// BusinessHours counts the estate's open time only: routine repairs,
+	// questions.
+	BusinessHours Clock = "business_hours"
+)
+
+var clocks = []Clock{AroundTheClock, BusinessHours}
+
+// Clocks lists every clock.
+func Clocks() []Clock { return slices.Clone(clocks) }
+
+// Valid reports whether c is one of Clocks.
+func (c Clock) Valid() bool { return slices.Contains(clocks, c) }
+
 // Policy sets the deadlines of tickets by type × category × priority. An
-// empty Type or nil CategoryID matches any.
+// empty Type or nil CategoryID matches any. Zero minutes mean no deadline
+// of that kind: praise is thanked, not resolved against a clock.
 type Policy struct {
 	bun.BaseModel `bun:"table:sla_policies"`
 
@@ -21,28 +42,56 @@ type Policy struct {
 	Priority        Priority   `bun:"priority,notnull" json:"priority"`
 	ResponseMinutes int        `bun:"response_minutes,notnull" json:"response_minutes"`
 	ResolveMinutes  int        `bun:"resolve_minutes,notnull" json:"resolve_minutes"`
+	Clock           Clock      `bun:"clock,notnull" json:"clock"`
 	CreatedAt       time.Time  `bun:"created_at,notnull" json:"created_at"`
 }
 
 // defaultPolicies apply to a tenant without policies of its own: response
 // within 30 business minutes and resolution within 3 business days for a
 // normal request; 15 minutes and 4 hours if urgent; an emergency is
-// answered in 10 minutes and made safe in 2 hours, around the clock.
-var defaultPolicies = []Policy{
-	{Priority: Normal, ResponseMinutes: 30, ResolveMinutes: 3 * 8 * 60},
-	{Priority: Urgent, ResponseMinutes: 15, ResolveMinutes: 4 * 60},
-	{Priority: Emergency, ResponseMinutes: 10, ResolveMinutes: 2 * 60},
+// answered in 10 minutes and made safe in 2 hours. A center that answers
+// seven days a week counts complaints and emergencies around the clock: a
+// Saturday afternoon complaint is answered that afternoon, not on Monday.
+// Praise and suggestions have no deadlines: nothing about them can be
+// late, so nothing escalates.
+var defaultPolicies = append([]Policy{
+	{Priority: Normal, ResponseMinutes: 30, ResolveMinutes: 3 * 8 * 60, Clock: BusinessHours},
+	{Priority: Urgent, ResponseMinutes: 15, ResolveMinutes: 4 * 60, Clock: BusinessHours},
+	{Priority: Emergency, ResponseMinutes: 10, ResolveMinutes: 2 * 60, Clock: AroundTheClock},
 	// Inquiries are answered, not repaired: a business day.
-	{Type: Inquiry, Priority: Normal, ResponseMinutes: 30, ResolveMinutes: 8 * 60},
+	{Type: Inquiry, Priority: Normal, ResponseMinutes: 30, ResolveMinutes: 8 * 60, Clock: BusinessHours},
+	{Type: Complaint, Priority: Normal, ResponseMinutes: 30, ResolveMinutes: 3 * 24 * 60, Clock: AroundTheClock},
+	{Type: Complaint, Priority: Urgent, ResponseMinutes: 15, ResolveMinutes: 4 * 60, Clock: AroundTheClock},
+}, noDeadlines(Praise, Suggestion)...)
+
+// noDeadlines are policies without deadlines for every priority of types.
+func noDeadlines(types ...Type) []Policy {
+	var out []Policy
+	for _, t := range types {
+		for _, p := range priorities {
+			out = append(out, Policy{Type: t, Priority: p, Clock: BusinessHours})
+		}
+	}
+	return out
 }
 
-// Check validates a policy.
+// Check validates a policy. Without a clock a policy counts as before
+// clocks were chosen: emergencies around the clock, the rest in business
+// hours. An emergency always counts around the clock: a burst pipe at
+// night is not made safe on Monday.
 func (p *Policy) Check() error {
-	if (p.Type != "" && !p.Type.Valid()) || !p.Priority.Valid() {
+	if (p.Type != "" && !p.Type.Valid()) || !p.Priority.Valid() || (p.Clock != "" && !p.Clock.Valid()) {
 		return ErrInvalidPolicy
 	}
+	if p.Clock == "" {
+		p.Clock = BusinessHours
+	}
+	if p.Priority == Emergency {
+		p.Clock = AroundTheClock
+	}
 	const max = 90 * 24 * 60
-	if p.ResponseMinutes < 1 || p.ResolveMinutes < 1 || p.ResponseMinutes > max || p.ResolveMinutes > max || p.ResponseMinutes > p.ResolveMinutes {
+	if p.ResponseMinutes < 0 || p.ResolveMinutes < 0 || p.ResponseMinutes > max || p.ResolveMinutes > max ||
+		(p.ResolveMinutes > 0 && p.ResponseMinutes > p.ResolveMinutes) {
 		return ErrInvalidPolicy
 	}
 	return nil

@@ -262,26 +262,50 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, refs *intakeRefs, t 
 		PreferredTime: in.PreferredTime, ReceivedBy: received, CreatedBy: a.UserID,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	pol := cf.policy(tk)
-	cal, err := s.calendarOf(ctx, tx, t, est, tk.Priority)
+	cal, err := s.deadlines(ctx, tx, t, cf, est, tk, now)
 	if err != nil {
 		return nil, nil, err
 	}
-	resp, err := cal.Add(now, time.Duration(pol.ResponseMinutes)*time.Minute, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	res, err := cal.Add(now, time.Duration(pol.ResolveMinutes)*time.Minute, nil)
-	if err != nil {
-		return nil, nil, err
-	}
-	tk.ResponseDue, tk.ResolveDue = &resp, &res
 	return tk, cal, nil
 }
 
-// calendarOf is the calendar a ticket's deadlines count in.
-func (s *Service) calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate, p Priority) (*Calendar, error) {
-	if p == Emergency {
+// deadlines gives a new ticket (its type, category and priority set) the
+// clock and the response and resolution deadlines of its policy, counted
+// from now; a policy's zero minutes leave that deadline unset. It returns
+// the calendar they count in.
+func (s *Service) deadlines(ctx context.Context, db bun.IDB, t *tenant.Tenant, cf *conf, est *estate.Estate, tk *Ticket, now time.Time) (*Calendar, error) {
+	pol := cf.policy(tk)
+	tk.Clock = pol.Clock
+	cal, err := s.calendarOf(ctx, db, t, est, tk.Clock)
+	if err != nil {
+		return nil, err
+	}
+	if tk.ResponseDue, err = due(cal, now, pol.ResponseMinutes); err != nil {
+		return nil, err
+	}
+	if tk.ResolveDue, err = due(cal, now, pol.ResolveMinutes); err != nil {
+		return nil, err
+	}
+	return cal, nil
+}
+
+// due is the deadline minutes of open time after from; none for 0.
+func due(cal *Calendar, from time.Time, minutes int) (*time.Time, error) {
+	if minutes == 0 {
+		return nil, nil
+	}
+	at, err := cal.Add(from, time.Duration(minutes)*time.Minute, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &at, nil
+}
+
+// calendarOf is the calendar a ticket's deadlines count in: every hour, or
+// the estate's office hours. A ticket from before clocks were chosen
+// counts as it did: emergencies around the clock.
+func (s *Service) calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, est *estate.Estate, c Clock) (*Calendar, error) {
+	if c == AroundTheClock {
 		return AlwaysOpen(t.Location()), nil
 	}
 	return s.officeCalendar(ctx, db, t, est)

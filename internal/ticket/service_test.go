@@ -553,8 +553,9 @@ func TestMajorComplaintNotifiesQualityDepartment(t *testing.T) {
 
 func TestCallbackRetriesAcrossRestartThenGivesUp(t *testing.T) {
 	f := newFixture(t)
+	// Hourly retries from Monday 09:00 stay in the morning's open hours.
 	must(t, f.svc.SetSettings(f.ctx, f.alpha.ID, ticket.Settings{CallbackTypes: "complaint,repair", CallbackMaxAttempts: 3,
-		CallbackRetryMinutes: 120, FollowupDays: 3, WarnPercent: 80}))
+		CallbackRetryMinutes: 60, FollowupDays: 3, WarnPercent: 80}))
 	tk := f.create(f.intake())
 	w1 := f.people["w1"]
 	_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
@@ -579,13 +580,13 @@ func TestCallbackRetriesAcrossRestartThenGivesUp(t *testing.T) {
 		if got.CallbackState != ticket.CallbackRetry || due() != 0 {
 			t.Fatalf("attempt %d: %s, %d due", attempt, got.CallbackState, due())
 		}
-		f.clock.advance(time.Hour)
+		f.clock.advance(30 * time.Minute)
 		f.run()
 		if due() != 0 {
 			t.Fatal("retry came back early")
 		}
 		f.start() // the process restarts while the retry waits
-		f.clock.advance(61 * time.Minute)
+		f.clock.advance(31 * time.Minute)
 		f.run()
 		if due() != 1 || kinds(f.get(tk.ID))[ticket.KindCallbackRetry] != attempt {
 			t.Fatalf("attempt %d: retry not back in the queue", attempt)

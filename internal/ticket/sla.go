@@ -157,6 +157,17 @@ func (c *Calendar) Add(start time.Time, d time.Duration, pauses []Interval) (tim
 	return at, err
 }
 
+// Next is the first open instant at or after t: t itself while the
+// office is open.
+func (c *Calendar) Next(t time.Time) (time.Time, error) {
+	var at time.Time
+	err := c.walk(t, nil, func(s Interval) bool {
+		at = s.From
+		return false
+	})
+	return at, err
+}
+
 // Elapsed is the open, unpaused time between from and to.
 func (c *Calendar) Elapsed(from, to time.Time, pauses []Interval) time.Duration {
 	var total time.Duration

@@ -136,8 +136,9 @@ func detail(ctx context.Context, db bun.IDB, tk *Ticket) (*Detail, error) {
 		Order("created_at").Scan(ctx); err != nil {
 		return nil, err
 	}
+	// By time: attempt numbers start again with each round after a reopen.
 	if err := db.NewSelect().Model(&d.Callbacks).Where("tenant_id = ? AND ticket_id = ?", tk.TenantID, tk.ID).
-		Order("attempt").Scan(ctx); err != nil {
+		Order("at", "attempt").Scan(ctx); err != nil {
 		return nil, err
 	}
 	ids := []uuid.UUID{tk.ReceivedBy}

@@ -120,7 +120,9 @@ type Ticket struct {
 	SLAGen int `bun:"sla_gen,notnull" json:"-"`
 	// TimerAt is when the next deadline timer is due (the sweep fires it);
 	// nil while the clock does not run.
-	TimerAt            *time.Time `bun:"timer_at" json:"-"`
+	TimerAt *time.Time `bun:"timer_at" json:"-"`
+	// Clock is what the deadlines count, from the policy they came from.
+	Clock              Clock      `bun:"clock,notnull" json:"clock"`
 	ResponseDue        *time.Time `bun:"response_due" json:"response_due"`
 	ResolveDue         *time.Time `bun:"resolve_due" json:"resolve_due"`
 	WarnDue            *time.Time `bun:"warn_due" json:"warn_due"`

@@ -93,8 +93,18 @@ func (w *work) calendar(ctx context.Context) (*Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.cal, err = w.s.calendarOf(ctx, w.tx, w.t, est, w.tk.Priority)
+	w.cal, err = w.s.calendarOf(ctx, w.tx, w.t, est, w.tk.Clock)
 	return w.cal, err
+}
+
+// officeCalendar is the office hours of the ticket's estate, whatever
+// clock its deadlines count in.
+func (w *work) officeCalendar(ctx context.Context) (*Calendar, error) {
+	est, err := estate.ByID(ctx, w.tx, w.t.ID, w.tk.EstateID)
+	if err != nil {
+		return nil, err
+	}
+	return w.s.officeCalendar(ctx, w.tx, w.t, est)
 }
 
 // conf is the tenant's ticket configuration.
@@ -252,16 +262,18 @@ func (w *work) resetDeadlines(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The policy may have changed since intake, its clock with it.
 	pol := cf.policy(w.tk)
+	w.tk.Clock, w.cal = pol.Clock, nil
 	cal, err := w.calendar(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := cal.Add(w.now, time.Duration(pol.ResolveMinutes)*time.Minute, nil)
+	res, err := due(cal, w.now, pol.ResolveMinutes)
 	if err != nil {
 		return err
 	}
-	w.tk.ResolveDue, w.tk.CompletedAt, w.tk.WarnedAt = &res, nil, nil
+	w.tk.ResolveDue, w.tk.CompletedAt, w.tk.WarnedAt = res, nil, nil
 	return w.scheduleDeadlines(ctx)
 }
 

@@ -1,0 +1,3 @@
+ALTER TABLE tickets DROP COLUMN clock;
+--bun:split
+ALTER TABLE sla_policies DROP COLUMN clock;
