@@ -3,6 +3,8 @@ package server
 import (
 	"cmp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -54,15 +56,16 @@ func (s *Server) showEstate(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	}
 	ranges := dayRanges(d.Days)
 	return s.render(c, "estate", "estate.title", withForms(map[string]any{
-		"Detail":       d,
-		"Buildings":    buildings,
-		"Hours":        hoursByDay(hours),
-		"DefaultHours": defaultHours,
-		"Ranges":       ranges,
-		"EditEstate":   estate.EstateInput{Name: e.Name, Address: e.Address, OfficePhone: e.OfficePhone},
-		"Calendar":     calendarForm{Days: hoursByDay(hours), Holidays: daysText(ranges, estate.Holiday), Workdays: daysText(ranges, estate.Workday)},
-		"NewBuilding":  estate.BuildingInput{SortOrder: len(buildings) + 1},
-		"Phone":        phoneViews(nonEmpty(estate.NormalizePhone(e.OfficePhone))),
+		"Detail":        d,
+		"Buildings":     buildings,
+		"Hours":         hoursByDay(hours),
+		"DefaultHours":  defaultHours,
+		"Ranges":        ranges,
+		"EditEstate":    estate.EstateInput{Name: e.Name, Address: e.Address, OfficePhone: e.OfficePhone},
+		"Calendar":      calendarForm{Days: hoursByDay(hours), Holidays: daysText(ranges, estate.Holiday), Workdays: daysText(ranges, estate.Workday)},
+		"NewBuilding":   estate.BuildingInput{SortOrder: len(buildings) + 1},
+		"Phone":         phoneViews(nonEmpty(estate.NormalizePhone(e.OfficePhone))),
+		"OfficialYears": officialYears(),
 	}, fail))
 }
 
@@ -82,4 +85,15 @@ func sortBuildings(bs []estate.BuildingSummary) {
 		}
 		return naturalCompare(a.Name, b.Name)
 	})
+}
+
+// officialYears names the years of the official holiday schedule that
+// ships, for the button that adopts it: "2026".
+func officialYears() string {
+	_, years, _ := estate.OfficialDays()
+	out := make([]string, len(years))
+	for i, y := range years {
+		out[i] = strconv.Itoa(y)
+	}
+	return strings.Join(out, "、")
 }

@@ -179,6 +179,8 @@ func portfolioScenarios() []scenario {
 		{method: "GET", path: "/api/v1/t/alpha/persons/{person}", allowed: "clerk", denied: cannotRead, want: 200},
 		{method: "POST", path: "/api/v1/t/alpha/persons/{person}", json: map[string]any{"notes": "VIP"}, allowed: "clerk", denied: cannotManagePeople, want: 200},
 		{method: "GET", path: "/api/v1/t/alpha/search?q=8000", allowed: "clerk", denied: cannotRead, want: 200},
+		{method: "POST", path: "/t/alpha/estates/{north}/calendar/official", form: url.Values{}, allowed: "office_head", denied: belowOfficeHd, want: 303},
+		{method: "POST", path: "/api/v1/t/alpha/estates/{north}/calendar/official", allowed: "office_head", denied: belowOfficeHd, want: 200},
 	}
 }
 
@@ -253,6 +255,7 @@ func TestPortfolioEstateScope(t *testing.T) {
 	}{
 		{"office_head", "/api/v1/t/alpha/estates/{south}", map[string]any{"address": "x"}},
 		{"office_head", "/api/v1/t/alpha/estates/{south}/calendar", map[string]any{}},
+		{"office_head", "/api/v1/t/alpha/estates/{south}/calendar/official", nil},
 		{"office_head", "/api/v1/t/alpha/estates/{south}/buildings", map[string]any{"name": "5"}},
 		{"office_head", "/api/v1/t/alpha/buildings/{south_building}/units", map[string]any{"from_floor": 3, "to_floor": 3, "per_floor": 1}},
 		{"office_head", "/api/v1/t/alpha/units/{south_unit}", map[string]any{"status": "vacant"}},
@@ -344,6 +347,7 @@ func TestPortfolioCrossTenant(t *testing.T) {
 		{"/api/v1/t/alpha/estates/{bravo_estate}/archive", nil},
 		{"/api/v1/t/alpha/estates/{bravo_estate}/restore", nil},
 		{"/api/v1/t/alpha/estates/{bravo_estate}/calendar", map[string]any{}},
+		{"/api/v1/t/alpha/estates/{bravo_estate}/calendar/official", nil},
 		{"/api/v1/t/alpha/estates/{bravo_estate}/buildings", map[string]any{"name": "5"}},
 		{"/api/v1/t/alpha/buildings/{bravo_building}/units", map[string]any{"from_floor": 3, "to_floor": 3, "per_floor": 1}},
 		{"/api/v1/t/alpha/units/{bravo_unit}", map[string]any{"status": "occupied"}},

@@ -115,7 +115,8 @@ func numbers(ts ...*ticket.Ticket) []string {
 
 func queueScenarios() []scenario {
 	const settings = "/t/alpha/settings/tickets"
-	policy := url.Values{"type": {"repair"}, "category_id": {""}, "priority": {"urgent"}, "response_minutes": {"20"}, "resolve_minutes": {"240"}}
+	policy := url.Values{"type": {"repair"}, "category_id": {""}, "priority": {"urgent"}, "clock": {"business_hours"},
+		"response_hours": {"0"}, "response_mins": {"20"}, "resolve_hours": {"4"}, "resolve_mins": {""}}
 	ladder := url.Values{"trigger": {"breach"}, "after_minutes": {"0"}, "notify_role": {"office_head"}, "notify_emails": {"quality@example.com"}}
 	callbacks := url.Values{"callback_types": {"complaint"}, "callback_max_attempts": {"2"}, "callback_retry_minutes": {"60"}, "followup_days": {"2"}, "warn_percent": {"75"}}
 	noTicketRead := []string{"document_controller"}
@@ -658,7 +659,8 @@ func TestTicketSettings(t *testing.T) {
 	for _, bad := range [][]map[string]any{
 		{{"priority": "normal", "response_minutes": 600, "resolve_minutes": 60}},
 		{{"priority": "whenever", "response_minutes": 6, "resolve_minutes": 60}},
-		{{"priority": "normal", "response_minutes": 0, "resolve_minutes": 60}},
+		{{"priority": "normal", "response_minutes": -1, "resolve_minutes": 60}},
+		{{"priority": "normal", "response_minutes": 6, "resolve_minutes": 60, "clock": "weekends"}},
 	} {
 		resp := e.do(request{method: "POST", path: api + "/policies", as: "manager", json: bad})
 		var p map[string]any
@@ -672,7 +674,8 @@ func TestTicketSettings(t *testing.T) {
 	// blank row ignored.
 	resp = e.do(request{method: "POST", path: page + "/policies", as: "manager", form: url.Values{
 		"type": {"", "inquiry", ""}, "category_id": {"", "", ""}, "priority": {"emergency", "normal", ""},
-		"response_minutes": {"5", "30", ""}, "resolve_minutes": {"60", "480", ""}, "remove": {"1"}}})
+		"clock":          {"business_hours", "business_hours", "business_hours"},
+		"response_hours": {"", "", ""}, "response_mins": {"5", "30", ""}, "resolve_hours": {"1", "8", ""}, "resolve_mins": {"", "", ""}, "remove": {"1"}}})
 	expectStatus(t, resp, http.StatusSeeOther, "policies form")
 	if loc := resp.Header.Get("Location"); loc != page+"#policies" {
 		t.Errorf("redirect %q", loc)
@@ -682,7 +685,8 @@ func TestTicketSettings(t *testing.T) {
 		t.Errorf("policies from the form %+v", cfg.Policies)
 	}
 	resp = e.do(request{method: "POST", path: page + "/policies", as: "manager", form: url.Values{
-		"type": {""}, "category_id": {""}, "priority": {"normal"}, "response_minutes": {"abc"}, "resolve_minutes": {"60"}}})
+		"type": {""}, "category_id": {""}, "priority": {"normal"}, "clock": {"business_hours"},
+		"response_hours": {"abc"}, "response_mins": {""}, "resolve_hours": {"1"}, "resolve_mins": {""}}})
 	if body := readBody(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "响应时限不能晚于处理时限") || !strings.Contains(body, `value="abc"`) {
 		t.Errorf("bad policy by form: %d", resp.StatusCode)
 	}

@@ -43,6 +43,7 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/estates/:estate/archive", "estate", "archive", both, s.estateArchive),
 		tr("POST", "/estates/:estate/restore", "estate", "archive", both, s.estateRestore),
 		tr("POST", "/estates/:estate/calendar", "estate", "update", both, s.estateCalendar),
+		tr("POST", "/estates/:estate/calendar/official", "estate", "update", both, s.estateCalendarAdopt),
 		tr("GET", "/estates/:estate/buildings", "estate", "read", apiOnly, s.buildingList),
 		tr("POST", "/estates/:estate/buildings", "estate", "update", both, s.buildingCreate),
 		tr("GET", "/buildings/:building", "estate", "read", both, s.buildingShow),

@@ -25,10 +25,12 @@ type settingsForm struct {
 	WarnPercent          string
 }
 
-// policyRow is one line of the deadline table as typed.
+// policyRow is one line of the deadline table as typed: each deadline in
+// hours and minutes, both blank for none.
 type policyRow struct {
-	Type, CategoryID, Priority string
-	Response, Resolve          string
+	Type, CategoryID, Priority, Clock string
+	ResponseH, ResponseM              string
+	ResolveH, ResolveM                string
 }
 
 // levelRow is one rung of the ladder as typed.
@@ -111,8 +113,9 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 	st := cfg.Settings
 	policies := make([]policyRow, 0, len(cfg.Policies)+blankRows)
 	for _, p := range cfg.Policies {
-		row := policyRow{Type: string(p.Type), Priority: string(p.Priority),
-			Response: strconv.Itoa(p.ResponseMinutes), Resolve: strconv.Itoa(p.ResolveMinutes)}
+		row := policyRow{Type: string(p.Type), Priority: string(p.Priority), Clock: string(p.Clock)}
+		row.ResponseH, row.ResponseM = hoursMinutes(p.ResponseMinutes)
+		row.ResolveH, row.ResolveM = hoursMinutes(p.ResolveMinutes)
 		if p.CategoryID != nil {
 			row.CategoryID = p.CategoryID.String()
 		}
@@ -130,7 +133,7 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 	data := map[string]any{
 		"Config": cfg, "Rules": rules, "Estates": estates, "Teams": teams,
 		"Types": ticket.Types(), "Priorities": ticket.Priorities(), "Triggers": ticket.Triggers(),
-		"Modes": ticket.Modes(), "Roles": rbac.AllRoles(),
+		"Modes": ticket.Modes(), "Roles": rbac.AllRoles(), "Clocks": ticket.Clocks(),
 		"Settings": settingsForm{CallbackTypes: strings.Split(st.CallbackTypes, ","),
 			CallbackMaxAttempts: strconv.Itoa(st.CallbackMaxAttempts), CallbackRetryMinutes: strconv.Itoa(st.CallbackRetryMinutes),
 			FollowupDays: strconv.Itoa(st.FollowupDays), WarnPercent: strconv.Itoa(st.WarnPercent)},
