@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
@@ -195,5 +197,42 @@ func TestCallbackRetryWaitsForTheOffice(t *testing.T) {
 		if got.CallbackDue == nil || !got.CallbackDue.Equal(c.want) {
 			t.Errorf("not reached at %v: retry at %v, want %v", c.at, got.CallbackDue, c.want)
 		}
+	}
+}
+
+// Sorted by the resolution deadline, tickets without one come last, page
+// after page, each once.
+func TestDueSortKeepsTicketsWithoutDeadlines(t *testing.T) {
+	f := newFixture(t)
+	want := map[uuid.UUID]bool{}
+	for i, ty := range []ticket.Type{ticket.Praise, ticket.Repair, ticket.Suggestion, ticket.Repair, ticket.Praise} {
+		in := f.intake()
+		in.Type = ty
+		want[f.create(in).ID] = true
+		f.clock.advance(time.Duration(i+1) * time.Minute)
+	}
+	boss := f.as("boss")
+	var rows []ticket.Row
+	cursor := ""
+	for range 10 {
+		p, err := f.svc.List(f.ctx, f.alpha.ID, boss, ticket.Filter{Sort: ticket.DueSoonest, Limit: 2, Cursor: cursor})
+		must(t, err)
+		rows = append(rows, p.Rows...)
+		if cursor = p.Next; cursor == "" {
+			break
+		}
+	}
+	seen := map[uuid.UUID]bool{}
+	for i, r := range rows {
+		if seen[r.ID] || !want[r.ID] {
+			t.Fatalf("row %d: %s twice or unknown", i, r.Number)
+		}
+		seen[r.ID] = true
+		if (i < 2) != (r.ResolveDue != nil) {
+			t.Fatalf("row %d (%s): resolve due %v; the two repairs come first", i, r.Type, r.ResolveDue)
+		}
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows over the pages, want %d", len(rows), len(want))
 	}
 }

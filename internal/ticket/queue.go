@@ -172,20 +172,29 @@ func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filte
 		col, desc := "t.created_at", f.Sort == Newest
 		if f.Sort == DueSoonest {
 			col = "t.resolve_due"
-			q = q.Where("t.resolve_due IS NOT NULL")
 		}
-		if after != nil {
-			op := ">"
-			if desc {
-				op = "<"
-			}
+		op, dir := ">", " ASC"
+		if desc {
+			op, dir = "<", " DESC"
+		}
+		switch {
+		case after == nil:
+		case f.Sort == DueSoonest && after.At.IsZero():
+			// Past the last deadline: the tickets without one (praise,
+			// suggestions), by ID.
+			q = q.Where("t.resolve_due IS NULL AND t.id > ?", after.ID)
+		case f.Sort == DueSoonest:
+			q = q.Where("(t.resolve_due > ? OR (t.resolve_due = ? AND t.id > ?) OR t.resolve_due IS NULL)", after.At, after.At, after.ID)
+		default:
 			q = q.Where("("+col+" "+op+" ? OR ("+col+" = ? AND t.id "+op+" ?))", after.At, after.At, after.ID)
 		}
-		dir := " ASC"
-		if desc {
-			dir = " DESC"
+		order := col + dir
+		if f.Sort == DueSoonest {
+			// Tickets without a resolution deadline come after all the
+			// others rather than not at all.
+			order += " NULLS LAST"
 		}
-		q = q.OrderExpr(col + dir + ", t.id" + dir).Limit(int64(f.Limit + 1))
+		q = q.OrderExpr(order + ", t.id" + dir).Limit(int64(f.Limit + 1))
 		if err := q.Scan(ctx, &page.Rows); err != nil {
 			return err
 		}
@@ -206,7 +215,11 @@ func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filte
 		last := page.Rows[f.Limit-1]
 		c := cursor{At: last.CreatedAt, ID: last.ID}
 		if f.Sort == DueSoonest {
-			c.At = *last.ResolveDue
+			// A zero time marks the tickets without a deadline.
+			c.At = time.Time{}
+			if last.ResolveDue != nil {
+				c.At = *last.ResolveDue
+			}
 		}
 		page.Next = c.encode()
 	}
