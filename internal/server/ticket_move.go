@@ -33,7 +33,7 @@ func (s *Server) ticketMove(ev string) fiber.Handler {
 		case "claim":
 			tk, err = s.Tickets.Claim(ctx, t, a, id)
 		case "accept":
-			tk, err = s.Tickets.Accept(ctx, t, a, id)
+			tk, err = s.Tickets.Accept(ctx, t, a, id, text)
 		case "start":
 			tk, err = s.Tickets.Start(ctx, t, a, id, text)
 		case "hold":

@@ -84,7 +84,7 @@ func (w *ticketWorld) ticketIn(estateID uuid.UUID, state string) *ticket.Ticket 
 		case "dispatch":
 			_, err = w.e.tickets.Dispatch(w.ctx, w.e.alpha, w.dispatch, id, ticket.Assignment{TeamID: &teamID, WorkerID: worker, Mode: ticket.Direct})
 		case "accept":
-			_, err = w.e.tickets.Accept(w.ctx, w.e.alpha, w.dispatch, id)
+			_, err = w.e.tickets.Accept(w.ctx, w.e.alpha, w.dispatch, id, "")
 		case "start":
 			_, err = w.e.tickets.Start(w.ctx, w.e.alpha, w.dispatch, id, "")
 		case "hold":

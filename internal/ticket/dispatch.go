@@ -262,6 +262,9 @@ func (w *work) route(ctx context.Context, as Assignment) error {
 			Where("tenant_id = ? AND team_id = ? AND user_id = ?", w.t.ID, team.ID, *worker).Exec(ctx); err != nil {
 			return err
 		}
+		// The dispatcher named the worker: whatever the rule's mode, this
+		// ticket was not dealt by turns or left to the pool.
+		mode = Direct
 	case mode == RoundRobin && w.turns != nil:
 		w.turns[team.ID] = append(w.turns[team.ID], tk)
 	case mode == RoundRobin:
@@ -368,7 +371,7 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, id, wor
 		if !ok {
 			return ErrNotTeamMember
 		}
-		w.tk.AssigneeID = &worker
+		w.tk.AssigneeID, w.tk.DispatchMode = &worker, Direct
 		if w.tk.Status == Accepted {
 			// The new worker has not accepted it yet.
 			if _, err := w.move(ctx, &a.UserID, Transfer, "", w.routeData()); err != nil {
@@ -408,7 +411,7 @@ func (s *Service) Claim(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.
 		if _, err := w.note(ctx, &a.UserID, KindClaim, "", nil); err != nil {
 			return err
 		}
-		return w.accept(ctx, a)
+		return w.accept(ctx, a, "")
 	})
 }
 

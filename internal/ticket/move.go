@@ -37,8 +37,8 @@ func (s *Service) change(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 }
 
 // accept records the first response: the deadline to respond is met.
-func (w *work) accept(ctx context.Context, a Actor) error {
-	if _, err := w.move(ctx, &a.UserID, Accept, "", nil); err != nil {
+func (w *work) accept(ctx context.Context, a Actor, note string) error {
+	if _, err := w.move(ctx, &a.UserID, Accept, note, nil); err != nil {
 		return err
 	}
 	if w.tk.RespondedAt == nil {
@@ -47,8 +47,13 @@ func (w *work) accept(ctx context.Context, a Actor) error {
 	return nil
 }
 
-// Accept: the worker takes the dispatched ticket (接单).
-func (s *Service) Accept(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Ticket, error) {
+// Accept: the worker takes the dispatched ticket (接单), with an optional
+// note (when they will come, what to bring).
+func (s *Service) Accept(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, note string) (*Ticket, error) {
+	note, err := checkReason(note, false)
+	if err != nil {
+		return nil, err
+	}
 	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
 		if _, err := Next(w.tk.Status, Accept); err != nil {
 			return err
@@ -56,7 +61,7 @@ func (s *Service) Accept(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if err := w.mayWork(ctx, a); err != nil {
 			return err
 		}
-		return w.accept(ctx, a)
+		return w.accept(ctx, a, note)
 	})
 }
 

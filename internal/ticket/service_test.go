@@ -2,6 +2,7 @@ package ticket_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -240,17 +241,17 @@ func TestLifecycleFromIntakeToDissatisfiedCallback(t *testing.T) {
 	if got := tk.ResolveDue; !got.Equal(time.Date(2026, 11, 26, 10, 30, 0, 0, monday9.Location())) {
 		t.Fatalf("resolve due %v", got)
 	}
-	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID); !errors.Is(err, ticket.ErrIllegalMove) {
+	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, ""); !errors.Is(err, ticket.ErrIllegalMove) {
 		t.Fatalf("accepting a received ticket: %v", err)
 	}
 	w1 := f.people["w1"]
 	_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
 	must(t, err)
-	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w2"), tk.ID); !errors.Is(err, ticket.ErrNotAssignee) {
+	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w2"), tk.ID, ""); !errors.Is(err, ticket.ErrNotAssignee) {
 		t.Fatalf("another worker accepting: %v", err)
 	}
 	for _, step := range []func() (*ticket.Ticket, error){
-		func() (*ticket.Ticket, error) { return f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID) },
+		func() (*ticket.Ticket, error) { return f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, "") },
 		func() (*ticket.Ticket, error) { return f.svc.Start(f.ctx, f.alpha, f.as("w1"), tk.ID, "") },
 		func() (*ticket.Ticket, error) { return f.svc.Hold(f.ctx, f.alpha, f.as("w1"), tk.ID, "等配件") },
 	} {
@@ -511,7 +512,7 @@ func TestHoldPausesTimers(t *testing.T) {
 	w1 := f.people["w1"]
 	_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
 	must(t, err)
-	_, err = f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID)
+	_, err = f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, "")
 	must(t, err)
 	_, err = f.svc.Hold(f.ctx, f.alpha, f.as("w1"), tk.ID, "业主出差")
 	must(t, err)
@@ -560,7 +561,7 @@ func TestCallbackRetriesAcrossRestartThenGivesUp(t *testing.T) {
 	w1 := f.people["w1"]
 	_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
 	must(t, err)
-	_, err = f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID)
+	_, err = f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, "")
 	must(t, err)
 	_, err = f.svc.Start(f.ctx, f.alpha, f.as("w1"), tk.ID, "")
 	must(t, err)
@@ -858,5 +859,68 @@ func TestTimerFollowsTheDeadlines(t *testing.T) {
 	d = f.get(tk.ID)
 	if d.Ticket.TimerAt != nil || kinds(d)[ticket.KindWarning] != 0 || jobs() != 0 {
 		t.Fatalf("a cancelled ticket: timer %v, %v", d.Ticket.TimerAt, kinds(d))
+	}
+}
+
+// A dispatcher who names the worker dispatches directly, whatever the
+// rule's mode; so does a leader who assigns a pool ticket. The timeline
+// records the mode the ticket got, not the rule's.
+func TestNamedWorkerIsDirectDispatch(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.AddRule(f.ctx, f.alpha.ID, estate.Scope{All: true}, ticket.Rule{EstateID: f.north, TeamID: f.team, Mode: ticket.RoundRobin})
+	must(t, err)
+	mode := func(id uuid.UUID, kind string) string {
+		t.Helper()
+		d := f.get(id)
+		for i := len(d.Timeline) - 1; i >= 0; i-- {
+			if e := d.Timeline[i]; e.Kind == kind {
+				var data map[string]any
+				must(t, json.Unmarshal([]byte(e.Data), &data))
+				if string(d.Ticket.DispatchMode) != data["mode"] {
+					t.Fatalf("ticket mode %s, timeline %v", d.Ticket.DispatchMode, data["mode"])
+				}
+				return string(d.Ticket.DispatchMode)
+			}
+		}
+		t.Fatalf("no %s entry", kind)
+		return ""
+	}
+	tk := f.create(f.intake())
+	w2 := f.people["w2"]
+	_, err = f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{WorkerID: &w2})
+	must(t, err)
+	if m := mode(tk.ID, string(ticket.Dispatch)); m != string(ticket.Direct) {
+		t.Errorf("named worker under a round-robin rule: mode %s", m)
+	}
+	tk = f.create(f.intake())
+	_, err = f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, Mode: ticket.Grab})
+	must(t, err)
+	_, err = f.svc.Assign(f.ctx, f.alpha, f.as("lead"), tk.ID, w2)
+	must(t, err)
+	if m := mode(tk.ID, ticket.KindAssign); m != string(ticket.Direct) {
+		t.Errorf("pool ticket assigned by the leader: mode %s", m)
+	}
+	// Nobody named: the rule deals it by turns.
+	tk = f.create(f.intake())
+	_, err = f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{})
+	must(t, err)
+	if m := mode(tk.ID, string(ticket.Dispatch)); m != string(ticket.RoundRobin) {
+		t.Errorf("by the rule: mode %s", m)
+	}
+}
+
+// The worker's accept note is kept in the timeline.
+func TestAcceptKeepsItsNote(t *testing.T) {
+	f := newFixture(t)
+	tk := f.create(f.intake())
+	w1 := f.people["w1"]
+	_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), tk.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
+	must(t, err)
+	_, err = f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, "  下午三点上门  ")
+	must(t, err)
+	d := f.get(tk.ID)
+	last := d.Timeline[len(d.Timeline)-1]
+	if last.Kind != string(ticket.Accept) || last.Body != "下午三点上门" {
+		t.Fatalf("accept entry: %+v", last)
 	}
 }
