@@ -139,6 +139,11 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	// arguments (River's) itself.
 	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		// pgx reads timestamptz in the process's local zone; the API writes
+		// every instant in UTC, as SQLite reads them, whatever TZ the
+		// server runs with.
+		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
+			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
 		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
 		return err
 	}

@@ -333,3 +333,29 @@ func utc(t *time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// Instants come back from either database in UTC, so the API writes one
+// form of time whatever zone the server runs in.
+func TestTimesReadBackInUTC(t *testing.T) {
+	// A server east of Greenwich (this test does not run in parallel).
+	local := time.Local
+	time.Local = time.FixedZone("CST", 8*3600)
+	defer func() { time.Local = local }()
+	db := dbtest.New(t)
+	ctx := context.Background()
+	id := seedTenant(t, db, "alpha")
+	written := time.Date(2026, 11, 23, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var got time.Time
+	err := db.InTenant(ctx, id, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "UPDATE tenants SET updated_at = ? WHERE id = ?", written, id); err != nil {
+			return err
+		}
+		return tx.NewSelect().Table("tenants").Column("updated_at").Where("id = ?", id).Scan(ctx, &got)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, offset := got.Zone(); !got.Equal(written) || offset != 0 {
+		t.Fatalf("read back %v (%v), want %v in UTC", got, got.Location(), written)
+	}
+}

@@ -53,7 +53,8 @@ type Result struct {
 // so applying the same manifest twice changes nothing the second time, and
 // an interrupted apply is finished by running it again.
 func (a *Applier) Apply(ctx context.Context, m *Manifest, opts Options) (*Result, error) {
-	res := &Result{Links: map[string]string{}}
+	// Changes is a list even when empty: an unchanged apply answers [].
+	res := &Result{Changes: []string{}, Links: map[string]string{}}
 	note := func(format string, args ...any) { res.Changes = append(res.Changes, fmt.Sprintf(format, args...)) }
 
 	t, err := a.applyCompany(ctx, m.Company, opts, note)

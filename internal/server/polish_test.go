@@ -46,3 +46,22 @@ func TestTicketDispatchNamedWorkerShowsDirect(t *testing.T) {
 		t.Errorf("timeline mode: %.200s", body[max(i, 0):])
 	}
 }
+
+// The console's JSON: a tenant in snake_case without its role cache
+// version; an unchanged manifest re-apply lists no changes as [].
+func TestAdminTenantJSON(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	resp := e.do(request{method: "GET", path: "/api/v1/admin/tenants/" + e.alpha.ID.String(), as: "admin"})
+	body := readBody(t, resp)
+	if !strings.Contains(body, `"slug":"alpha"`) || strings.Contains(body, "RBACVersion") || strings.Contains(body, "rbac_version") || strings.Contains(body, `"ID"`) {
+		t.Errorf("tenant JSON: %.300s", body)
+	}
+	manifest := map[string]any{"manifest": "company:\n  slug: alpha\n  name: Alpha 物业\n  plan: enterprise\n"}
+	for i, want := range []string{`"changes":["`, `"changes":[]`} {
+		resp := e.do(request{method: "POST", path: "/api/v1/admin/tenants/" + e.alpha.ID.String() + "/manifest", as: "admin", json: manifest})
+		if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, want) {
+			t.Errorf("apply %d: %d %.300s, want %s", i+1, resp.StatusCode, body, want)
+		}
+	}
+}

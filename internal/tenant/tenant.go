@@ -50,15 +50,17 @@ func ValidPlan(p string) bool { return slices.Contains(Plans, p) }
 type Tenant struct {
 	bun.BaseModel `bun:"table:tenants"`
 
-	ID          uuid.UUID `bun:"id,pk,type:uuid"`
-	Slug        string    `bun:"slug,notnull"`
-	Name        string    `bun:"name,notnull"`
-	Status      Status    `bun:"status,notnull"`
-	TimeZone    string    `bun:"time_zone,notnull"`
-	Plan        string    `bun:"plan,notnull"`
-	RBACVersion int64     `bun:"rbac_version,notnull"`
-	CreatedAt   time.Time `bun:"created_at,notnull"`
-	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	ID       uuid.UUID `bun:"id,pk,type:uuid" json:"id"`
+	Slug     string    `bun:"slug,notnull" json:"slug"`
+	Name     string    `bun:"name,notnull" json:"name"`
+	Status   Status    `bun:"status,notnull" json:"status"`
+	TimeZone string    `bun:"time_zone,notnull" json:"time_zone"`
+	Plan     string    `bun:"plan,notnull" json:"plan"`
+	// RBACVersion is the replicas' cache key for role assignments, not
+	// something an API client can use.
+	RBACVersion int64     `bun:"rbac_version,notnull" json:"-"`
+	CreatedAt   time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull" json:"updated_at"`
 }
 
 // zones caches loaded time zones by name: time.LoadLocation reads and

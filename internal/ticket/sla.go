@@ -154,7 +154,9 @@ func (c *Calendar) Add(start time.Time, d time.Duration, pauses []Interval) (tim
 		at = s.From.Add(left)
 		return false
 	})
-	return at, err
+	// The walk runs in the calendar's zone; instants leave it in UTC, the
+	// one form the API writes.
+	return at.UTC(), err
 }
 
 // Next is the first open instant at or after t: t itself while the
