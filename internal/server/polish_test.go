@@ -65,3 +65,43 @@ func TestAdminTenantJSON(t *testing.T) {
 		}
 	}
 }
+
+// The top search finds tickets by number: a whole number opens the
+// ticket, a beginning lists it; roles that do not read tickets and other
+// companies find nothing.
+func TestSearchFindsTicketNumbers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := e.seedTickets()
+	tk := w.ticketIn(e.estates[0].ID, "received")
+	resp := e.do(request{method: "GET", path: "/t/alpha/search?q=" + strings.ToLower(tk.Number), as: "clerk"})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/t/alpha/tickets/"+tk.ID.String() {
+		t.Errorf("whole number: %d → %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	prefix := tk.Number[:len(tk.Number)-2]
+	for _, path := range []string{"/t/alpha/search?q=" + prefix, "/t/alpha/search?box=1&q=" + prefix} {
+		if body := page(t, e, path, "clerk"); !strings.Contains(body, tk.Number) || !strings.Contains(body, "/t/alpha/tickets/"+tk.ID.String()) {
+			t.Errorf("%s: the ticket is not listed", path)
+		}
+	}
+	if body := page(t, e, "/t/alpha/search?q="+tk.Number, "document_controller"); strings.Contains(body, tk.ID.String()) {
+		t.Error("a role without ticket:read finds the ticket")
+	}
+	expectStatus(t, e.do(request{method: "GET", path: "/t/alpha/search?q=" + tk.Number, as: "other"}), http.StatusNotFound, "other tenant")
+	if body := page(t, e, "/t/bravo/search?q="+tk.Number, "other"); strings.Contains(body, tk.ID.String()) {
+		t.Error("another company finds the ticket")
+	}
+}
+
+// The settings pages link to each other: ticket settings to the webhooks,
+// and back.
+func TestSettingsLinkWebhooks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if body := page(t, e, "/t/alpha/settings/tickets", "manager"); !strings.Contains(body, `href="/t/alpha/settings/webhooks"`) {
+		t.Error("ticket settings do not link the webhooks")
+	}
+	if body := page(t, e, "/t/alpha/settings/webhooks", "manager"); !strings.Contains(body, `href="/t/alpha/settings/tickets"`) {
+		t.Error("the webhooks page does not link the ticket settings")
+	}
+}

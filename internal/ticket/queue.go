@@ -137,6 +137,10 @@ func decodeCursor(s string) (cursor, error) {
 
 var numberPattern = regexp.MustCompile(`^(?i)GD\d{4,}$`)
 
+// IsNumber reports whether text looks like a ticket number (or its
+// beginning): GD and at least four digits, in either case.
+func IsNumber(text string) bool { return numberPattern.MatchString(text) }
+
 // List reads a page of a queue in the caller's scope.
 func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filter) (*Page, error) {
 	if !f.View.Valid() || !slices.Contains(sorts, f.Sort) || (f.Type != "" && !f.Type.Valid()) || (f.Priority != "" && !f.Priority.Valid()) ||
