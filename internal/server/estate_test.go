@@ -546,7 +546,7 @@ func TestPortfolioFlow(t *testing.T) {
 	}
 	resp = e.do(request{method: "GET", path: "/t/alpha/units/" + unit, as: "clerk"})
 	body = readBody(t, resp)
-	for _, w := range []string{`href="tel:13800138000"`, "138 0013 8000", "主要联系人", "2024-03-01", "89.50 m²", "工单与账单"} {
+	for _, w := range []string{`href="tel:13800138000"`, "138 0013 8000", "主要联系人", "2024-03-01", "89.50 m²", `id="unit-tickets"`} {
 		if !strings.Contains(body, w) {
 			t.Errorf("unit page lacks %q", w)
 		}

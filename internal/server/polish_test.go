@@ -105,3 +105,29 @@ func TestSettingsLinkWebhooks(t *testing.T) {
 		t.Error("the webhooks page does not link the ticket settings")
 	}
 }
+
+// The Chinese screens show words, not codes: the console's plan names, one
+// word for on hold, the unit page's heading, the owner-visible note's hint.
+func TestChineseScreensShowWords(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := e.seedTickets()
+	for _, path := range []string{"/admin/", "/admin/tenants/" + e.alpha.ID.String()} {
+		body := page(t, e, path, "admin")
+		if !strings.Contains(body, "成长版") || strings.Contains(body, ">growth<") {
+			t.Errorf("%s: plan name untranslated", path)
+		}
+	}
+	held := w.ticketIn(e.estates[0].ID, "on_hold")
+	body := page(t, e, "/t/alpha/tickets?status=on_hold", "manager")
+	if !strings.Contains(body, held.Number) || strings.Contains(body, ">暂停<") || !strings.Contains(body, "挂起") {
+		t.Error("the queue calls on_hold something else than 挂起")
+	}
+	body = page(t, e, "/t/alpha/units/"+w.p.northUnit.String(), "manager")
+	if strings.Contains(body, "账单") || strings.Contains(body, "· 20") {
+		t.Error("unit page: bills in the heading or a stray · before the date")
+	}
+	if body := page(t, e, "/t/alpha/tickets/"+held.ID.String(), "manager"); !strings.Contains(body, "业主端") {
+		t.Error("the owner-visible option does not say where the owner sees it")
+	}
+}
