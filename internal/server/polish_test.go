@@ -1,10 +1,12 @@
 package server_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
@@ -129,5 +131,19 @@ func TestChineseScreensShowWords(t *testing.T) {
 	}
 	if body := page(t, e, "/t/alpha/tickets/"+held.ID.String(), "manager"); !strings.Contains(body, "业主端") {
 		t.Error("the owner-visible option does not say where the owner sees it")
+	}
+}
+
+// The account page names the device of each session, not its raw
+// User-Agent.
+func TestAccountSessionsNameTheDevice(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	const chrome = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	_, _, err := e.accounts.OpenSession(context.Background(), e.actors["clerk"].user, account.KindWeb, account.Client{IP: "192.0.2.9", UserAgent: chrome})
+	must(t, err)
+	body := page(t, e, "/account", "clerk")
+	if !strings.Contains(body, ">Chrome 131 · Windows<") || strings.Contains(body, ">"+chrome+"<") {
+		t.Errorf("account page: %.400s", body[strings.Index(body, "<table"):])
 	}
 }

@@ -146,6 +146,7 @@ func (v *views) funcs(cat *i18n.Catalog, lang string) template.FuncMap {
 			return strings.Join(names, cat.T(lang, "punct.list_sep", nil))
 		},
 		"statusName": func(s tenant.Status) string { return cat.T(lang, "tenant_status."+string(s), nil) },
+		"device":     deviceName,
 		"in": func(id uuid.UUID, ids []uuid.UUID) bool {
 			for _, x := range ids {
 				if x == id {

@@ -11,7 +11,7 @@ func (s *Server) sessionList(c *fiber.Ctx) error {
 	cur := sessionOf(c).ID
 	out := make([]fiber.Map, len(ss))
 	for i, x := range ss {
-		out[i] = fiber.Map{"id": x.ID, "kind": x.Kind, "user_agent": x.UserAgent, "ip": x.IP, "created_at": x.CreatedAt,
+		out[i] = fiber.Map{"id": x.ID, "kind": x.Kind, "user_agent": x.UserAgent, "device": deviceName(x.UserAgent), "ip": x.IP, "created_at": x.CreatedAt,
 			"last_seen_at": x.LastSeenAt, "expires_at": x.ExpiresAt, "current": x.ID == cur}
 	}
 	return c.JSON(fiber.Map{"sessions": out})
