@@ -39,7 +39,8 @@ type Options struct {
 	// backs off by it, so a test can move time forward instead of waiting,
 	// and hand the same clock to a new Client to simulate a restart.
 	Now func() time.Time
-	// Logger receives River's own logs. Default: warnings on stdout.
+	// Logger receives River's own logs, its routine heartbeats demoted to
+	// Debug. Default: warnings on stdout.
 	Logger *slog.Logger
 }
 
@@ -66,7 +67,7 @@ func New(db *database.DB, opts Options) (*Client, error) {
 		queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	}
 	cfg := &river.Config{
-		Logger:          opts.Logger,
+		Logger:          riverLogger(opts.Logger),
 		Queues:          queues,
 		SoftStopTimeout: cmp.Or(opts.StopTimeout, 10*time.Second),
 		Workers:         workers,
