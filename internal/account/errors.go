@@ -20,6 +20,9 @@ var (
 	ErrInvitationInvalid  = errors.New("account: invitation invalid or expired")
 	ErrResetInvalid       = errors.New("account: reset link invalid or expired")
 	ErrSessionInvalid     = errors.New("account: session invalid or expired")
+	ErrWrongPassword      = errors.New("account: the current password is wrong")
+	ErrInvalidMobile      = errors.New("account: invalid mobile number")
+	ErrMobileTaken        = errors.New("account: mobile number already registered")
 )
 
 // ThrottledError says sign-in is refused for a while.

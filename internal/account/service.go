@@ -149,6 +149,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string, client Cli
 	if len(email) > 254 || len(password) > 1024 {
 		return nil, "", ErrInvalidCredentials
 	}
+	email = s.loginEmail(ctx, email)
 	if err := s.checkThrottle(ctx, email, client.IP); err != nil {
 		return nil, "", err
 	}
@@ -296,9 +297,14 @@ func (s *Service) RevokeSession(ctx context.Context, userID, sessionID uuid.UUID
 }
 
 func (s *Service) revokeAll(ctx context.Context, db bun.IDB, userID uuid.UUID) error {
+	return s.revokeOthers(ctx, db, userID, uuid.Nil)
+}
+
+// revokeOthers ends every session of the user but keep.
+func (s *Service) revokeOthers(ctx context.Context, db bun.IDB, userID, keep uuid.UUID) error {
 	defer s.forget()
 	_, err := db.NewUpdate().Model((*Session)(nil)).Set("revoked_at = ?", s.now()).
-		Where("user_id = ? AND revoked_at IS NULL", userID).Exec(ctx)
+		Where("user_id = ? AND id <> ? AND revoked_at IS NULL", userID, keep).Exec(ctx)
 	return database.Normalize(err)
 }
 

@@ -25,6 +25,7 @@ type User struct {
 
 	ID            uuid.UUID  `bun:"id,pk,type:uuid"`
 	Email         string     `bun:"email,notnull"`
+	Phone         string     `bun:"phone,nullzero"` // a mobile number to sign in with; "" none
 	Name          string     `bun:"name,notnull"`
 	PasswordHash  string     `bun:"password_hash,notnull" json:"-"`
 	Locale        string     `bun:"locale,notnull"`

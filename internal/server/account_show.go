@@ -2,8 +2,14 @@ package server
 
 import "github.com/gofiber/fiber/v2"
 
-// accountShow: the person's workspaces, language and sessions.
+// accountShow: the person's workspaces, sign-in (mobile number, password),
+// language and sessions.
 func (s *Server) accountShow(c *fiber.Ctx) error {
+	return s.showAccount(c, nil)
+}
+
+// showAccount renders the account page, with a refused form's message.
+func (s *Server) showAccount(c *fiber.Ctx, fail *formFail) error {
 	u := userOf(c)
 	ctx := c.UserContext()
 	ms, err := s.Accounts.Memberships(ctx, u.ID)
@@ -14,7 +20,8 @@ func (s *Server) accountShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, "account", "account.title", map[string]any{
+	return s.render(c, "account", "account.title", withForms(map[string]any{
 		"Memberships": ms, "Sessions": sessions, "Current": sessionOf(c).ID,
-	})
+		"Mobile": map[string]any{"Mobile": u.Phone},
+	}, fail))
 }

@@ -10,7 +10,7 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(fiber.Map{
-		"user":        fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "locale": u.Locale, "platform_admin": u.PlatformAdmin},
+		"user":        fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "mobile": u.Phone, "locale": u.Locale, "platform_admin": u.PlatformAdmin},
 		"memberships": ms,
 	})
 }

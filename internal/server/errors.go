@@ -93,6 +93,12 @@ func classify(err error) (int, string) {
 		return fiber.StatusNotFound, "invitation_invalid"
 	case errors.Is(err, account.ErrResetInvalid):
 		return fiber.StatusNotFound, "reset_invalid"
+	case errors.Is(err, account.ErrWrongPassword):
+		return fiber.StatusUnprocessableEntity, "wrong_password"
+	case errors.Is(err, account.ErrInvalidMobile):
+		return fiber.StatusUnprocessableEntity, "invalid_mobile"
+	case errors.Is(err, account.ErrMobileTaken):
+		return fiber.StatusConflict, "mobile_taken"
 	case errors.Is(err, tenant.ErrInvalidSlug):
 		return fiber.StatusUnprocessableEntity, "invalid_slug"
 	case errors.Is(err, tenant.ErrSlugTaken):

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -146,4 +147,60 @@ func TestAccountSessionsNameTheDevice(t *testing.T) {
 	if !strings.Contains(body, ">Chrome 131 · Windows<") || strings.Contains(body, ">"+chrome+"<") {
 		t.Errorf("account page: %.400s", body[strings.Index(body, "<table"):])
 	}
+}
+
+// /account changes the password: the current one is required (422 when
+// wrong, with the form again), the form needs its CSRF token, the new one
+// follows the reset's rules; the other sessions end and this one stays.
+func TestAccountPasswordChange(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	change := func(current, next string, header map[string]string) *http.Response {
+		return e.do(request{method: "POST", path: "/account/password", as: "clerk", header: header,
+			form: url.Values{"current_password": {current}, "new_password": {next}}})
+	}
+	resp := change("wrong password", "a new secret", nil)
+	if body := readBody(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "当前密码不正确") {
+		t.Fatalf("wrong current password: %d %.200s", resp.StatusCode, body)
+	}
+	expectStatus(t, change(testPassword, "a new secret", map[string]string{"X-CSRF-Token": "forged"}), http.StatusForbidden, "without the CSRF token")
+	expectStatus(t, change(testPassword, "short", nil), http.StatusUnprocessableEntity, "too short")
+	expectRedirect(t, change(testPassword, "a new secret", nil), "/account", "change")
+
+	expectStatus(t, e.do(request{method: "GET", path: "/api/v1/me", as: "clerk"}), http.StatusUnauthorized, "the other session (API token)")
+	page(t, e, "/account", "clerk") // this session stays
+	login := func(pw string) int {
+		resp := e.do(request{method: "POST", path: "/api/v1/auth/login", json: map[string]any{"email": "clerk@alpha.example.com", "password": pw}})
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if old, new := login(testPassword), login("a new secret"); old != http.StatusUnauthorized || new != http.StatusOK {
+		t.Errorf("sign-in with the old password %d, the new %d", old, new)
+	}
+}
+
+// Field staff sign in with their mobile number as well as their email,
+// through the form and the API; a number belongs to one person.
+func TestSignInWithMobile(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	expectRedirect(t, e.do(request{method: "POST", path: "/account/mobile", as: "worker", form: url.Values{"mobile": {"138 0013 9999"}}}), "/account", "set mobile")
+	if body := page(t, e, "/account", "worker"); !strings.Contains(body, `value="13800139999"`) {
+		t.Error("the account page does not show the mobile number")
+	}
+	resp := e.do(request{method: "POST", path: "/api/v1/auth/login", json: map[string]any{"email": "13800139999", "password": testPassword}})
+	expectStatus(t, resp, http.StatusOK, "API sign-in by mobile")
+	resp = e.do(request{method: "POST", path: "/login", form: url.Values{"email": {"+86 138-0013-9999"}, "password": {testPassword}, "next": {"/account"}}})
+	expectRedirect(t, resp, "/account", "form sign-in by mobile")
+	resp = e.do(request{method: "POST", path: "/api/v1/auth/login", json: map[string]any{"email": "13800139999", "password": "wrong password"}})
+	expectStatus(t, resp, http.StatusUnauthorized, "wrong password")
+
+	resp = e.do(request{method: "POST", path: "/account/mobile", as: "team_leader", form: url.Values{"mobile": {"13800139999"}}})
+	if body := readBody(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "已被其他账号使用") {
+		t.Errorf("a taken number: %d", resp.StatusCode)
+	}
+	expectStatus(t, e.do(request{method: "POST", path: "/account/mobile", as: "team_leader", form: url.Values{"mobile": {"12345"}}}),
+		http.StatusUnprocessableEntity, "not a mobile number")
+	expectStatus(t, e.do(request{method: "POST", path: "/account/mobile", as: "worker", header: map[string]string{"X-CSRF-Token": "forged"},
+		form: url.Values{"mobile": {""}}}), http.StatusForbidden, "without the CSRF token")
 }

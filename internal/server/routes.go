@@ -151,6 +151,8 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/invite/:token", s.invitationAccept)
 	web.Get("/account", s.requireUser, s.accountShow)
 	web.Post("/account/sessions/:id/revoke", s.requireUser, s.sessionRevoke)
+	web.Post("/account/password", s.requireUser, s.accountPassword)
+	web.Post("/account/mobile", s.requireUser, s.accountMobile)
 
 	admin := web.Group("/admin", s.requireAdmin)
 	admin.Get("/", s.adminTenantList)
