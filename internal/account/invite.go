@@ -96,8 +96,22 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, t *tenant.Tenant, req 
 	return inv, s.set.BaseURL + "/invite/" + token, nil
 }
 
+// sendInvitation mails the link, saying who invites the person, to which
+// company and in which roles: an unexpected invitation should be easy to
+// recognise, or to question.
 func (s *Service) sendInvitation(ctx context.Context, t *tenant.Tenant, inv *Invitation, link, lang string) error {
-	data := map[string]any{"Company": t.Name, "Link": link, "Days": int(s.set.InvitationTTL.Hours() / 24)}
+	roles := inv.Roles()
+	for i, r := range roles {
+		roles[i] = s.t(lang, "role."+r, nil)
+	}
+	inviter := ""
+	if inv.InvitedBy != nil {
+		if u, err := s.UserByID(ctx, *inv.InvitedBy); err == nil {
+			inviter = u.DisplayName()
+		}
+	}
+	data := map[string]any{"Company": t.Name, "Link": link, "Days": int(s.set.InvitationTTL.Hours() / 24),
+		"Roles": strings.Join(roles, s.t(lang, "punct.list_sep", nil)), "Inviter": inviter}
 	err := s.mail.Send(ctx, mail.Message{To: inv.Email, Subject: s.t(lang, "mail.invite.subject", data), Body: s.t(lang, "mail.invite.body", data)})
 	if err != nil {
 		// The invitation stands and its link is shown to the inviter; a

@@ -204,3 +204,18 @@ func TestSignInWithMobile(t *testing.T) {
 	expectStatus(t, e.do(request{method: "POST", path: "/account/mobile", as: "worker", header: map[string]string{"X-CSRF-Token": "forged"},
 		form: url.Values{"mobile": {""}}}), http.StatusForbidden, "without the CSRF token")
 }
+
+// The invitation mail says who invites, to which company, in which roles.
+func TestInvitationMailNamesInviterCompanyAndRoles(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	resp := e.do(request{method: "POST", path: "/api/v1/t/alpha/staff/invitations", as: "manager",
+		json: map[string]any{"email": "new@example.com", "roles": []string{"clerk", "team_leader"}, "estate_ids": []string{e.estates[0].ID.String()}}})
+	expectStatus(t, resp, http.StatusCreated, "invite")
+	m := e.mail.last(t)
+	for _, want := range []string{"「Alpha 物业」的 Manager 邀请您", "以「管理员、班组长」的身份"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("invitation mail lacks %q:\n%s", want, m.Body)
+		}
+	}
+}
