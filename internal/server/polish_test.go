@@ -219,3 +219,35 @@ func TestInvitationMailNamesInviterCompanyAndRoles(t *testing.T) {
 		}
 	}
 }
+
+// The printable work order: an A5 sheet with the unit, the owner's phone,
+// the problem, the photos' count, the dispatch and the signature lines;
+// ticket:read in the ticket's scope.
+func TestTicketPrintWorkOrder(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	w := e.seedTickets()
+	tk := w.ticketIn(e.estates[0].ID, "dispatched")
+	w.attach(tk.ID, "现场.png", pngBytes)
+	w.attach(tk.ID, "现场2.png", pngBytes)
+	path := "/t/alpha/tickets/" + tk.ID.String() + "/print"
+	body := page(t, e, path, "worker")
+	for _, want := range []string{"派工单", tk.Number, "1-101", "138 0013 8000", "卫生间漏水", "照片 2 张", "维修一班", "Worker",
+		"业主签字", "维修人员签字", "/static/print.css"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("work order lacks %q", want)
+		}
+	}
+	if body := page(t, e, "/t/alpha/tickets/"+tk.ID.String(), "worker"); !strings.Contains(body, `href="`+path+`"`) {
+		t.Error("the ticket page does not link the work order")
+	}
+	css := e.do(request{method: "GET", path: "/static/print.css"})
+	if b := readBody(t, css); !strings.Contains(b, "size: A5") {
+		t.Error("print.css does not set the A5 page")
+	}
+	expectStatus(t, e.do(request{method: "GET", path: path, as: "other"}), http.StatusNotFound, "member of another tenant")
+	expectStatus(t, e.do(request{method: "GET", path: path, as: "document_controller"}), http.StatusForbidden, "role without ticket:read")
+	south := w.ticketIn(e.estates[1].ID, "received")
+	expectStatus(t, e.do(request{method: "GET", path: "/t/alpha/tickets/" + south.ID.String() + "/print", as: "clerk"}), http.StatusNotFound, "outside the clerk's estates")
+	expectStatus(t, e.do(request{method: "GET", path: "/api/v1/t/alpha/tickets/" + tk.ID.String() + "/print", as: "worker"}), http.StatusNotFound, "no API face")
+}

@@ -121,6 +121,7 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/settings/webhooks/:webhook", "ticket", "configure", both, s.webhookUpdate),
 		tr("POST", "/settings/webhooks/:webhook/delete", "ticket", "configure", both, s.webhookDelete),
 		tr("GET", "/settings/webhooks/:webhook/deliveries", "ticket", "configure", apiOnly, s.webhookDeliveries),
+		tr("GET", "/tickets/:ticket/print", "ticket", "read", htmlOnly, s.ticketPrint),
 	}
 }
 

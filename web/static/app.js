@@ -5,3 +5,10 @@ document.addEventListener("submit", function (e) {
     e.preventDefault();
   }
 });
+
+// A button marked data-print prints the page (the work order).
+document.addEventListener("click", function (e) {
+  if (e.target.closest && e.target.closest("[data-print]")) {
+    window.print();
+  }
+});
