@@ -85,7 +85,7 @@ func TestWrongPasswordShowsFormAgain(t *testing.T) {
 	e := newEnv(t)
 	resp := e.do(request{method: "POST", path: "/login", form: url.Values{"email": {"clerk@alpha.example.com"}, "password": {"nope-nope"}}})
 	body := readBody(t, resp)
-	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "邮箱或密码不正确") || !strings.Contains(body, "clerk@alpha.example.com") {
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "（邮箱或手机号）或密码不正确") || !strings.Contains(body, "clerk@alpha.example.com") {
 		t.Errorf("status %d; body lacks the message or the typed email", resp.StatusCode)
 	}
 }

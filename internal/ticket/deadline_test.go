@@ -105,7 +105,7 @@ func (f *fixture) completeRepair(id *ticket.Ticket) {
 		_, err := f.svc.Dispatch(f.ctx, f.alpha, f.as("clerk"), id.ID, ticket.Assignment{TeamID: &f.team, WorkerID: &w1})
 		must(f.t, err)
 	}
-	_, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), id.ID)
+	_, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), id.ID, "")
 	must(f.t, err)
 	_, err = f.svc.Start(f.ctx, f.alpha, f.as("w1"), id.ID, "")
 	must(f.t, err)
