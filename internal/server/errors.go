@@ -143,6 +143,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "team_staff_outside_estate"
 	case errors.Is(err, team.ErrTooManyMembers):
 		return fiber.StatusUnprocessableEntity, "team_too_many_members"
+	case errors.Is(err, team.ErrNotLeader):
+		return fiber.StatusForbidden, "team_not_leader"
 	case errors.Is(err, team.ErrArchived):
 		return fiber.StatusConflict, "archived"
 	case errors.Is(err, importer.ErrNoFile):
@@ -197,6 +199,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "ticket_invalid_score"
 	case errors.Is(err, ticket.ErrUnitNotInEstate):
 		return fiber.StatusUnprocessableEntity, "ticket_unit_not_in_estate"
+	case errors.Is(err, ticket.ErrInvalidReceiver):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_receiver"
 	case errors.Is(err, ticket.ErrTeamNotInEstate):
 		return fiber.StatusUnprocessableEntity, "ticket_team_not_in_estate"
 	case errors.Is(err, ticket.ErrNotTeamMember):

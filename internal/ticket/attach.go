@@ -78,6 +78,9 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		return nil, ErrInvalidComment
 	}
 	_, err := s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := w.mayWork(ctx, a); err != nil {
+			return err
+		}
 		n, err := w.tx.NewSelect().Model((*Attachment)(nil)).Where("tenant_id = ? AND ticket_id = ?", t.ID, id).Count(ctx)
 		if err != nil {
 			return err
