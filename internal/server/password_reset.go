@@ -21,6 +21,10 @@ func (s *Server) passwordResetForm(c *fiber.Ctx) error {
 // passwordReset sets the new password; a weak one re-shows the form.
 func (s *Server) passwordReset(c *fiber.Ctx) error {
 	token := c.Params("token")
+	// A dead link is told so before a password is hashed for nothing.
+	if err := s.Accounts.CheckPasswordReset(c.UserContext(), token); err != nil {
+		return s.resetRefused(c, err)
+	}
 	pw := c.FormValue("password")
 	if pw != c.FormValue("confirm") {
 		return s.render(c.Status(fiber.StatusUnprocessableEntity), "password_reset", "password.reset.title",

@@ -344,7 +344,8 @@ func (e *env) resetLink(t *testing.T, email string) string {
 // A password reset lifts the lock that earlier failures put on the
 // account: the new password works at once.
 func TestPasswordResetLiftsSignInLock(t *testing.T) {
-	t.Parallel()
+	// Not parallel: argon2 under the load of every other test outlasts
+	// the request timeout.
 	e := newEnvWith(t, func(c *config.Config) { c.LoginMaxPerAccount = 3 })
 	login := func(pw string) *http.Response {
 		return e.do(request{method: "POST", path: "/api/v1/auth/login", json: map[string]string{"email": "clerk@alpha.example.com", "password": pw}})
@@ -361,7 +362,8 @@ func TestPasswordResetLiftsSignInLock(t *testing.T) {
 
 // A used or expired reset link says so at once: no form to fill in vain.
 func TestDeadResetLinkShowsNoForm(t *testing.T) {
-	t.Parallel()
+	// Not parallel: argon2 under the load of every other test outlasts
+	// the request timeout.
 	e := newEnv(t)
 	const form = `action="/password/reset/`
 	link := e.resetLink(t, "clerk@alpha.example.com")
