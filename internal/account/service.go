@@ -238,7 +238,8 @@ func (s *Service) openSession(ctx context.Context, u *User, kind SessionKind, cl
 	now := s.now()
 	ua := client.UserAgent
 	if len(ua) > 300 {
-		ua = ua[:300]
+		// Cut on a character: half a character is not text to PostgreSQL.
+		ua = strings.ToValidUTF8(ua[:300], "")
 	}
 	sess := &Session{ID: newID(), TokenHash: hash, UserID: u.ID, Kind: kind, CSRFToken: csrf, UserAgent: ua, IP: client.IP,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl)}

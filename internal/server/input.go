@@ -112,6 +112,17 @@ func searchText(v []byte) string {
 	}, strings.ToValidUTF8(string(v), " "))
 }
 
+// headerText is a header's value without controls or bytes that are not
+// UTF-8.
+func headerText(v string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(v, ""))
+}
+
 // jsonBadField walks a JSON document and names the first string value
 // with a forbidden control, by its path ("rules.0.name"); "" when there is
 // none or the document does not decode (the handler refuses it then).

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -542,5 +543,20 @@ func TestUploadNamedDotDotGetsASafeName(t *testing.T) {
 		if got := as[0].Filename; got == ".." || got == "." || strings.ContainsAny(got, "/\\\x01") || got == "" {
 			t.Errorf("%q stored as %q", name, got)
 		}
+	}
+}
+
+// What a client says of itself is stored as text: a NUL in the User-Agent,
+// or one long enough to be cut inside a character, still signs in.
+func TestClientHeadersAreStoredAsText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	for _, ua := range []string{"x\x00y", "a" + strings.Repeat("浏览器", 120)} {
+		req := httptest.NewRequest("POST", "/api/v1/auth/login", strings.NewReader(`{"email":"clerk@alpha.example.com","password":"`+testPassword+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header["User-Agent"] = []string{ua}
+		resp, err := e.app.Test(req, 60_000)
+		must(t, err)
+		expectStatus(t, resp, http.StatusOK, "sign-in with User-Agent of "+strconv.Itoa(len(ua))+" bytes")
 	}
 }
