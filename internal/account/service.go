@@ -141,16 +141,31 @@ type Client struct {
 }
 
 // SignIn checks a password and opens a session of the given kind, returning
-// the secret token to hand to the client. Failures are counted per account
+// the secret token to hand to the client. Attempts are counted per account
 // and per address; past the limits it answers *ThrottledError without
 // checking the password at all.
+//
+// The attempt is written before the count is read and the password
+// checked, so concurrent attempts see each other: of any number racing,
+// at most the limit get as far as the password. The row stays as a
+// failure unless the password is right, which clears the account's.
 func (s *Service) SignIn(ctx context.Context, email, password string, client Client, kind SessionKind) (*Session, string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if len(email) > 254 || len(password) > 1024 {
 		return nil, "", ErrInvalidCredentials
 	}
 	email = s.loginEmail(ctx, email)
+	attempt := &loginFailure{ID: newID(), Email: email, IP: client.IP, CreatedAt: s.now()}
+	if _, err := s.db.Bun.NewInsert().Model(attempt).Exec(ctx); err != nil {
+		return nil, "", database.Normalize(err)
+	}
 	if err := s.checkThrottle(ctx, email, client.IP); err != nil {
+		// A refused attempt does not count: the lock ends a window after
+		// the failures whose passwords were checked, however often one
+		// knocks meanwhile.
+		if _, derr := s.db.Bun.NewDelete().Model(attempt).WherePK().Exec(ctx); derr != nil {
+			return nil, "", database.Normalize(derr)
+		}
 		return nil, "", err
 	}
 	u := new(User)
@@ -158,16 +173,11 @@ func (s *Service) SignIn(ctx context.Context, email, password string, client Cli
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		return nil, "", err
 	}
-	ok := checkPassword(password, u.PasswordHash) && err == nil && u.DisabledAt == nil
-	if !ok {
-		f := &loginFailure{ID: newID(), Email: email, IP: client.IP, CreatedAt: s.now()}
-		if _, err := s.db.Bun.NewInsert().Model(f).Exec(ctx); err != nil {
-			return nil, "", database.Normalize(err)
-		}
+	if !checkPassword(password, u.PasswordHash) || err != nil || u.DisabledAt != nil {
 		return nil, "", ErrInvalidCredentials
 	}
-	if _, err := s.db.Bun.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Exec(ctx); err != nil {
-		return nil, "", database.Normalize(err)
+	if err := s.clearFailures(ctx, s.db.Bun, email); err != nil {
+		return nil, "", err
 	}
 	sess, token, err := s.openSession(ctx, u, kind, client)
 	if err != nil {
@@ -177,6 +187,15 @@ func (s *Service) SignIn(ctx context.Context, email, password string, client Cli
 	return sess, token, nil
 }
 
+// clearFailures forgets an account's failed sign-ins: after the right
+// password, or a new one set through a reset link.
+func (s *Service) clearFailures(ctx context.Context, db bun.IDB, email string) error {
+	_, err := db.NewDelete().Model((*loginFailure)(nil)).Where("email = ?", email).Exec(ctx)
+	return database.Normalize(err)
+}
+
+// checkThrottle counts the attempts in the window, the caller's own
+// included.
 func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 	since := s.now().Add(-s.set.LoginWindow)
 	count := func(col, val string) (int, time.Time, error) {
@@ -199,7 +218,7 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 		if err != nil {
 			return err
 		}
-		if n >= lim.max {
+		if n > lim.max {
 			retry := oldest.Add(s.set.LoginWindow).Sub(s.now())
 			if retry < time.Second {
 				retry = time.Second
@@ -220,7 +239,8 @@ func (s *Service) openSession(ctx context.Context, u *User, kind SessionKind, cl
 	now := s.now()
 	ua := client.UserAgent
 	if len(ua) > 300 {
-		ua = ua[:300]
+		// Cut on a character: half a character is not text to PostgreSQL.
+		ua = strings.ToValidUTF8(ua[:300], "")
 	}
 	sess := &Session{ID: newID(), TokenHash: hash, UserID: u.ID, Kind: kind, CSRFToken: csrf, UserAgent: ua, IP: client.IP,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl)}
@@ -339,6 +359,21 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string, lang s
 	return s.mail.Send(ctx, mail.Message{To: u.Email, Subject: s.t(lang, "mail.reset.subject", data), Body: s.t(lang, "mail.reset.body", data)})
 }
 
+// CheckPasswordReset tells whether a reset link can still be used:
+// ErrResetInvalid once it was used or has expired, so the page can say so
+// before the new password is typed.
+func (s *Service) CheckPasswordReset(ctx context.Context, token string) error {
+	n, err := s.db.Reader().NewSelect().Model((*passwordReset)(nil)).
+		Where("token_hash = ? AND used_at IS NULL AND expires_at > ?", hashToken(token), s.now()).Count(ctx)
+	if err != nil {
+		return database.Normalize(err)
+	}
+	if n == 0 {
+		return ErrResetInvalid
+	}
+	return nil
+}
+
 // ResetPassword sets a new password through a reset link, uses the link up,
 // and ends every session of the user.
 func (s *Service) ResetPassword(ctx context.Context, token, password string) error {
@@ -361,8 +396,14 @@ func (s *Service) ResetPassword(ctx context.Context, token, password string) err
 		} else if err != nil {
 			return err
 		}
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("password_hash = ?", hash).Set("updated_at = ?", now).
-			Where("id = ?", pr.UserID).Exec(ctx); err != nil {
+		u := new(User)
+		if _, err := tx.NewUpdate().Model(u).Set("password_hash = ?", hash).Set("updated_at = ?", now).
+			Where("id = ?", pr.UserID).Returning("email").Exec(ctx, u); err != nil {
+			return err
+		}
+		// The owner of the address proved who they are: the lock that
+		// earlier failures put on the account must not keep them out.
+		if err := s.clearFailures(ctx, tx, u.Email); err != nil {
 			return err
 		}
 		return s.revokeAll(ctx, tx, pr.UserID)

@@ -29,6 +29,20 @@ func (s Scope) Allows(estateID uuid.UUID) bool {
 	return s.All || slices.Contains(s.EstateIDs, estateID)
 }
 
+// Within keeps the estates of ids that the scope covers, in their order.
+func (s Scope) Within(ids []uuid.UUID) []uuid.UUID {
+	if s.All {
+		return ids
+	}
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if s.Allows(id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // where limits a query to the scope; col names the estate column.
 func (s Scope) where(q *bun.SelectQuery, col string) *bun.SelectQuery {
 	if s.All {

@@ -51,6 +51,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "plan_limit_" + limitErr.What
 	case errors.As(err, &fieldErr):
 		return fiber.StatusUnprocessableEntity, "validation"
+	case errors.As(err, new(*inputError)):
+		return fiber.StatusUnprocessableEntity, "invalid_text"
 	case errors.Is(err, database.ErrNotFound), errors.Is(err, errNotFoundRoute):
 		return fiber.StatusNotFound, "not_found"
 	case errors.Is(err, errUnauthorized), errors.Is(err, account.ErrSessionInvalid):
@@ -149,6 +151,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "team_staff_outside_estate"
 	case errors.Is(err, team.ErrTooManyMembers):
 		return fiber.StatusUnprocessableEntity, "team_too_many_members"
+	case errors.Is(err, team.ErrNotLeader):
+		return fiber.StatusForbidden, "team_not_leader"
 	case errors.Is(err, team.ErrArchived):
 		return fiber.StatusConflict, "archived"
 	case errors.Is(err, importer.ErrNoFile):
@@ -203,6 +207,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnprocessableEntity, "ticket_invalid_score"
 	case errors.Is(err, ticket.ErrUnitNotInEstate):
 		return fiber.StatusUnprocessableEntity, "ticket_unit_not_in_estate"
+	case errors.Is(err, ticket.ErrInvalidReceiver):
+		return fiber.StatusUnprocessableEntity, "ticket_invalid_receiver"
 	case errors.Is(err, ticket.ErrTeamNotInEstate):
 		return fiber.StatusUnprocessableEntity, "ticket_team_not_in_estate"
 	case errors.Is(err, ticket.ErrNotTeamMember):
@@ -276,8 +282,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if isAPI(c) || !acceptsHTML(c) {
 		p := problem{Type: "urn:estatedesk:problem:" + code, Title: msg, Status: status, Code: code, RequestID: logging.RequestID(ctx)}
 		var fe *fieldError
+		var ie *inputError
 		if errors.As(err, &fe) {
 			p.Errors = fe.fields
+		} else if errors.As(err, &ie) {
+			p.Errors = map[string]string{ie.field: msg}
 		}
 		c.Set(fiber.HeaderContentType, "application/problem+json")
 		return c.Status(status).JSON(p, "application/problem+json")

@@ -222,10 +222,7 @@ func (s *Server) can(object, action string) fiber.Handler {
 	}
 }
 
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return url.QueryEscape("/")
-	}
-	return url.QueryEscape(next)
+// safeNext is the next= parameter of a sign-in link back to target.
+func safeNext(target string) string {
+	return url.QueryEscape(localPath(target))
 }

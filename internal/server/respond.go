@@ -22,13 +22,37 @@ func (s *Server) done(c *fiber.Ctx, redirect, flashID string, status int, body a
 	return c.Redirect(redirect, fiber.StatusSeeOther)
 }
 
-// localPath accepts a redirect target only if it stays on this site.
+// localPath is the one check of every redirect target a request names
+// (next=…): it returns next if it is a path on this site, else "/". A
+// browser drops tabs and newlines inside a URL and reads a backslash as a
+// slash, so "/\t/evil.example" or "/\\evil.example" would leave the site as
+// "//evil.example"; next is refused if it, or any decoding of it, is not a
+// single "/" followed by neither "/" nor "\\", or holds a control character
+// or a backslash anywhere.
 func localPath(next string) string {
-	next, err := url.QueryUnescape(next)
-	if err != nil || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, "\\") {
-		return "/"
+	p := next
+	for range 3 {
+		if !sitePath(p) {
+			return "/"
+		}
+		dec, err := url.PathUnescape(p)
+		if err != nil || dec == p {
+			// A stray "%" (a search for "100%") decodes no further.
+			return next
+		}
+		p = dec
 	}
-	return next
+	// Encoded three times over is no link this site makes.
+	return "/"
+}
+
+// sitePath: a path that starts with one "/" and holds no backslash or
+// control character.
+func sitePath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return false
+	}
+	return !strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) })
 }
 
 // tenantPath is a path inside the current workspace.

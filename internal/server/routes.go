@@ -135,7 +135,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	// Everything registered below needs the session and the CSRF check;
 	// Fiber runs handlers in registration order, so the probes above skip them.
-	app.Use(s.loadSession, s.csrf)
+	app.Use(s.loadSession, s.csrf, s.checkInput)
 
 	// HTML pages.
 	web := app

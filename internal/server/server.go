@@ -128,8 +128,11 @@ func langOf(c *fiber.Ctx) string {
 	return i18n.Default
 }
 
+// client is where a request comes from, as sessions and sign-in limits
+// store it. Headers are text nobody checked (a NUL in a User-Agent was a
+// 500 on PostgreSQL): what is not text is dropped.
 func (s *Server) client(c *fiber.Ctx) account.Client {
-	return account.Client{IP: c.IP(), UserAgent: string(c.Request().Header.UserAgent())}
+	return account.Client{IP: headerText(c.IP()), UserAgent: headerText(string(c.Request().Header.UserAgent()))}
 }
 
 // isAPI: the request came in under /api/, so it answers JSON.

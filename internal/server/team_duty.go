@@ -5,6 +5,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/team"
 )
 
 type teamDutyInput struct {
@@ -13,7 +15,8 @@ type teamDutyInput struct {
 }
 
 // teamDuty puts a team member on or off duty, as the team leader does for
-// leave and shifts: round-robin dispatch passes over members off duty.
+// leave and shifts: round-robin dispatch passes over members off duty. A
+// team leader sets their own team's; those who manage teams, any team's.
 func (s *Server) teamDuty(c *fiber.Ctx) error {
 	estateID, err := pathUUID(c, "estate")
 	if err != nil {
@@ -35,7 +38,13 @@ func (s *Server) teamDuty(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	tm, err := s.teams().SetOnDuty(c.UserContext(), tenantOf(c).ID, sc, estateID, teamID, userID, in.OnDuty)
+	t, u := tenantOf(c), userOf(c)
+	var tm *team.Team
+	if s.Authz.Can(u.ID, t.ID, rbac.ObjTeam, rbac.ActManage) {
+		tm, err = s.teams().SetOnDuty(c.UserContext(), t.ID, sc, estateID, teamID, userID, in.OnDuty)
+	} else {
+		tm, err = s.teams().LeaderSetsOnDuty(c.UserContext(), t.ID, sc, estateID, teamID, u.ID, userID, in.OnDuty)
+	}
 	if err != nil {
 		return err
 	}

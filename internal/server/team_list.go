@@ -12,6 +12,8 @@ type teamView struct {
 	team.Team
 	Leaders   []leaderOption
 	MemberIDs []uuid.UUID
+	// Duty: the viewer may put its members on and off duty.
+	Duty bool
 }
 
 type leaderOption struct {
@@ -55,9 +57,13 @@ func (s *Server) teamList(c *fiber.Ctx) error {
 			leaders = append(leaders, p.Person)
 		}
 	}
+	u := userOf(c)
+	manage := s.Authz.Can(u.ID, t.ID, "team", "manage")
+	assign := s.Authz.Can(u.ID, t.ID, "ticket", "assign")
 	var active, archived []teamView
 	for _, tm := range b.Teams {
-		v := teamView{Team: tm, MemberIDs: make([]uuid.UUID, len(tm.Members))}
+		v := teamView{Team: tm, MemberIDs: make([]uuid.UUID, len(tm.Members)),
+			Duty: assign && (manage || (tm.LeaderID != nil && *tm.LeaderID == u.ID))}
 		for i, m := range tm.Members {
 			v.MemberIDs[i] = m.UserID
 		}

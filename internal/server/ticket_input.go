@@ -78,7 +78,7 @@ func (in ticketCreateInput) intake(api bool) (ticket.Intake, bool, error) {
 	if err != nil {
 		return out, false, err
 	}
-	received, err := optionalID(in.ReceivedBy, database.ErrNotFound)
+	received, err := optionalID(in.ReceivedBy, ticket.ErrInvalidReceiver)
 	if err != nil {
 		return out, false, err
 	}

@@ -222,8 +222,8 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		"CanTransfer": canDispatch && legal(ticket.Transfer),
 		"CanAssign": can(rbac.ActAssign) && (tk.Status == ticket.Dispatched || tk.Status == ticket.Accepted) &&
 			(a.Dispatcher || leader) && len(workers) > 0,
-		"CanComment":  can(rbac.ActWork),
-		"CanAttach":   can(rbac.ActWork),
+		"CanComment":  works,
+		"CanAttach":   works,
 		"CanCallback": can(rbac.ActFollowup) && callbackOpen,
 		"Teams":       options,
 		"Workers":     workers,

@@ -206,8 +206,9 @@ func ticketScenarios() []ticketScenario {
 	add("POST", "/tickets/{ticket}/cancel", "received", map[string]any{"reason": "重复报事"}, nil, "clerk", notCreators, 303, 200)
 	add("POST", "/tickets/{ticket}/close", "completed", nil, nil, "clerk", notCreators, 303, 200)
 	add("POST", "/tickets/{ticket}/reopen", "completed", map[string]any{"reason": "业主再次来电"}, nil, "clerk", notCreators, 303, 200)
-	add("POST", "/tickets/{ticket}/comments", "received", map[string]any{"body": "已电话联系业主", "owner_visible": true}, nil, "worker", notReaders, 303, 201)
-	add("POST", "/tickets/{ticket}/attachments", "received", map[string]any{"note": "现场"}, photo, "worker", notReaders, 303, 201)
+	// A worker comments and attaches on the tickets they hold.
+	add("POST", "/tickets/{ticket}/comments", "dispatched", map[string]any{"body": "已电话联系业主", "owner_visible": true}, nil, "worker", notReaders, 303, 201)
+	add("POST", "/tickets/{ticket}/attachments", "dispatched", map[string]any{"note": "现场"}, photo, "worker", notReaders, 303, 201)
 	add("POST", "/tickets/{ticket}/callbacks", "completed", callback, nil, "clerk", notCreators, 303, 200)
 	add("GET", "/attachments/{attachment}", "received", nil, nil, "worker", notReaders, 200, 200)
 	return out
@@ -628,7 +629,7 @@ func TestTicketAttachments(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	w := e.seedTickets()
-	tk := w.ticketIn(e.estates[0].ID, "received")
+	tk := w.ticketIn(e.estates[0].ID, "dispatched")
 	api := "/api/v1/t/alpha/tickets/" + tk.ID.String() + "/attachments"
 	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"), bytes.Repeat([]byte{0, 0xff, 1}, 100)...)
 	random := []byte{0x01, 0x9c, 0x00, 0xfe, 0x13, 0x37, 0x00, 0x02, 0x88, 0x05}
@@ -694,7 +695,7 @@ func TestTicketAttachments(t *testing.T) {
 	expectStatus(t, get("/t/alpha/attachments/"+uuid.NewString(), "manager", nil), http.StatusNotFound, "unknown")
 
 	d := w.detail(t, tk.ID, "worker")
-	if k := kinds(d); !slices.Equal(k, []string{"created", "attachment"}) || d.Timeline[1].Body != "维修前" || !strings.Contains(d.Timeline[1].Data, "说明.txt") {
+	if k := kinds(d); !slices.Equal(k, []string{"created", "dispatch", "attachment"}) || d.Timeline[2].Body != "维修前" || !strings.Contains(d.Timeline[2].Data, "说明.txt") {
 		t.Errorf("timeline %v %+v", k, d.Timeline)
 	}
 }

@@ -14,4 +14,5 @@ var (
 	ErrNotInEstate       = errors.New("team: the person is not assigned to the team's estate")
 	ErrTooManyMembers    = errors.New("team: too many members")
 	ErrArchived          = errors.New("team: the team is archived")
+	ErrNotLeader         = errors.New("team: only the team's own leader may do this")
 )

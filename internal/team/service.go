@@ -125,9 +125,24 @@ func (s *Service) SetMembers(ctx context.Context, tenantID uuid.UUID, scope esta
 }
 
 // SetOnDuty puts a member on or off duty: round-robin dispatch passes
-// over members who are off (on leave, off shift).
+// over members who are off (on leave, off shift). For those who manage
+// the estate's teams.
 func (s *Service) SetOnDuty(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, estateID, teamID, userID uuid.UUID, onDuty bool) (*Team, error) {
+	return s.setOnDuty(ctx, tenantID, scope, estateID, teamID, nil, userID, onDuty)
+}
+
+// LeaderSetsOnDuty is SetOnDuty by a team leader, who sets the duty of
+// their own team only, as they assign its tickets: another team's is
+// ErrNotLeader.
+func (s *Service) LeaderSetsOnDuty(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, estateID, teamID, leaderID, userID uuid.UUID, onDuty bool) (*Team, error) {
+	return s.setOnDuty(ctx, tenantID, scope, estateID, teamID, &leaderID, userID, onDuty)
+}
+
+func (s *Service) setOnDuty(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, estateID, teamID uuid.UUID, leaderID *uuid.UUID, userID uuid.UUID, onDuty bool) (*Team, error) {
 	return s.change(ctx, tenantID, scope, estateID, teamID, func(ctx context.Context, tx bun.Tx, t *Team) error {
+		if leaderID != nil && (t.LeaderID == nil || *t.LeaderID != *leaderID) {
+			return ErrNotLeader
+		}
 		res, err := tx.NewUpdate().Model((*member)(nil)).Set("on_duty = ?", onDuty).
 			Where("tenant_id = ? AND team_id = ? AND user_id = ?", tenantID, teamID, userID).Exec(ctx)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/filename"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
@@ -78,6 +79,9 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		return nil, ErrInvalidComment
 	}
 	_, err := s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := w.mayWork(ctx, a); err != nil {
+			return err
+		}
 		n, err := w.tx.NewSelect().Model((*Attachment)(nil)).Where("tenant_id = ? AND ticket_id = ?", t.ID, id).Count(ctx)
 		if err != nil {
 			return err
@@ -124,7 +128,7 @@ func (s *Service) store(tenantID, ticketID, by uuid.UUID, up Upload) (*Attachmen
 		return nil, "", ErrAttachmentType
 	}
 	at := &Attachment{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), TicketID: ticketID, ContentType: ctype, UploadedBy: by}
-	at.Filename = cleanFilename(up.Filename, ext)
+	at.Filename = filename.Clean(up.Filename, "file"+ext)
 	p := s.path(tenantID, at.ID)
 	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 		return nil, "", err
@@ -149,24 +153,6 @@ func (s *Service) store(tenantID, ticketID, by uuid.UUID, up Upload) (*Attachmen
 	}
 	at.Size, at.SHA256 = size, hex.EncodeToString(h.Sum(nil))
 	return at, p, nil
-}
-
-// cleanFilename keeps a display name safe for a Content-Disposition header.
-func cleanFilename(name, ext string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == '"' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	if utf8.RuneCountInString(name) > 100 {
-		name = string([]rune(name)[:100])
-	}
-	if name == "" || name == "." || name == "/" {
-		name = "file" + ext
-	}
-	return name
 }
 
 // OpenAttachment opens an attachment of a ticket in the caller's scope.

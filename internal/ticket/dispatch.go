@@ -339,7 +339,7 @@ func (s *Service) Return(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		return nil, err
 	}
 	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
-		if err := w.mayWork(ctx, a); err != nil {
+		if _, err := w.mayWork(ctx, a); err != nil {
 			return err
 		}
 		if _, err := w.move(ctx, &a.UserID, Return, reason, w.routeData()); err != nil {
@@ -433,30 +433,41 @@ func (w *work) team(ctx context.Context) (*teamRow, error) {
 
 // mayWork checks that the actor may do the team's work on the ticket: its
 // worker, its team's leader, or a dispatcher recording it for them. A
-// member of the team may pick up a pool ticket nobody holds.
-func (w *work) mayWork(ctx context.Context, a Actor) error {
+// member of the team may act on a pool ticket nobody holds: pool says so,
+// and only take makes them its worker. Checking never assigns: a comment
+// or a return by someone who may claim the ticket leaves it unheld.
+func (w *work) mayWork(ctx context.Context, a Actor) (pool bool, err error) {
 	if a.Dispatcher || (w.tk.AssigneeID != nil && *w.tk.AssigneeID == a.UserID) {
-		return nil
+		return false, nil
 	}
 	if w.tk.TeamID == nil {
-		return ErrNotAssignee
+		return false, ErrNotAssignee
 	}
 	team, err := w.team(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if team.LeaderID != nil && *team.LeaderID == a.UserID {
-		return nil
+		return false, nil
 	}
 	if w.tk.AssigneeID == nil {
 		ok, err := mayServe(ctx, w.tx, w.t.ID, team, a.UserID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if ok {
-			w.tk.AssigneeID = &a.UserID
-			return nil
+			return true, nil
 		}
 	}
-	return ErrNotAssignee
+	return false, ErrNotAssignee
+}
+
+// take is mayWork for the moves that do the work (accept, start, hold,
+// resume, complete): a member who does them on a pool ticket has taken it.
+func (w *work) take(ctx context.Context, a Actor) error {
+	pool, err := w.mayWork(ctx, a)
+	if pool {
+		w.tk.AssigneeID = &a.UserID
+	}
+	return err
 }

@@ -17,6 +17,7 @@ var (
 	ErrInvalidComment       = errors.New("ticket: the comment must be 1–4000 characters")
 	ErrInvalidScore         = errors.New("ticket: scores are 1 to 5")
 	ErrUnitNotInEstate      = errors.New("ticket: the unit is not in the estate")
+	ErrInvalidReceiver      = errors.New("ticket: received_by is not active staff of the company")
 	ErrTeamNotInEstate      = errors.New("ticket: the team does not serve the ticket's estate")
 	ErrNotTeamMember        = errors.New("ticket: the worker is not an on-duty member of the team")
 	ErrNoTeam               = errors.New("ticket: no team given and no dispatch rule matches")

@@ -58,7 +58,7 @@ func (s *Service) Accept(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if _, err := Next(w.tk.Status, Accept); err != nil {
 			return err
 		}
-		if err := w.mayWork(ctx, a); err != nil {
+		if err := w.take(ctx, a); err != nil {
 			return err
 		}
 		return w.accept(ctx, a, note)
@@ -97,7 +97,7 @@ func (s *Service) fieldMove(ctx context.Context, t *tenant.Tenant, a Actor, id u
 		if _, err := Next(w.tk.Status, ev); err != nil {
 			return err
 		}
-		if err := w.mayWork(ctx, a); err != nil {
+		if err := w.take(ctx, a); err != nil {
 			return err
 		}
 		if _, err := w.move(ctx, &a.UserID, ev, body, nil); err != nil {
@@ -200,6 +200,9 @@ func (s *Service) Comment(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 	}
 	var e *Entry
 	_, err := s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
+		if _, err := w.mayWork(ctx, a); err != nil {
+			return err
+		}
 		e = newEntry(w.tk, w.now, &a.UserID, KindComment)
 		e.Body, e.OwnerVisible = body, ownerVisible
 		return insertEntries(ctx, w.tx, e)

@@ -225,8 +225,10 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, refs *intakeRefs, t 
 		return nil, nil, estate.ErrArchived
 	}
 	if in.UnitID != nil {
+		// A unit of an estate outside the caller's scope is as unknown as
+		// one that does not exist: the refusal must not tell them it does.
 		switch e, ok := refs.units[*in.UnitID]; {
-		case !ok:
+		case !ok, !a.Scope.Allows(e):
 			return nil, nil, database.ErrNotFound
 		case e != est.ID:
 			return nil, nil, ErrUnitNotInEstate
@@ -249,7 +251,12 @@ func (s *Service) newTicket(ctx context.Context, tx bun.Tx, refs *intakeRefs, t 
 	}
 	received := a.UserID
 	if in.ReceivedBy != nil && *in.ReceivedBy != a.UserID {
-		if err := activeMember(ctx, tx, t.ID, *in.ReceivedBy); err != nil {
+		// Someone of another company is as unknown here as nobody, and
+		// this is a field of the intake: refused as such, not as a page
+		// that does not exist.
+		if err := activeMember(ctx, tx, t.ID, *in.ReceivedBy); errors.Is(err, database.ErrNotFound) {
+			return nil, nil, ErrInvalidReceiver
+		} else if err != nil {
 			return nil, nil, err
 		}
 		received = *in.ReceivedBy

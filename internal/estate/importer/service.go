@@ -2,20 +2,18 @@ package importer
 
 import (
 	"context"
-	"path"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/filename"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -72,7 +70,7 @@ func (s *Service) Upload(ctx context.Context, t *tenant.Tenant, scope estate.Sco
 		return nil, ErrTooLarge
 	}
 	now := s.now()
-	im := &Import{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), EstateID: estateID, Filename: cleanFilename(up.Filename),
+	im := &Import{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), EstateID: estateID, Filename: filename.Clean(up.Filename, "import"),
 		Content: up.Content, Status: Validating, Lang: up.Lang, CreatedBy: up.UserID, CreatedAt: now, UpdatedAt: now,
 		Report: Report{Options: up.Options}}
 	im.encode()
@@ -262,7 +260,7 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 			return err
 		}
 		now := s.now()
-		im := &Import{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), EstateID: estateID, Filename: cleanFilename(r.Filename),
+		im := &Import{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), EstateID: estateID, Filename: filename.Clean(r.Filename, "import"),
 			Content: r.Content, Status: Applied, Lang: r.Lang, TotalRows: p.rows, DoneRows: p.rows, CreatedAt: now, UpdatedAt: now,
 			Report: res.Report, Summary: ch.summary}
 		im.encode()
@@ -322,22 +320,4 @@ func (s *Service) overlay(im *Import) {
 			im.DoneRows = d
 		}
 	}
-}
-
-// cleanFilename keeps the base name of an uploaded file, printable and short.
-func cleanFilename(name string) string {
-	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, name)
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[len(r)-200:])
-	}
-	if name == "" || name == "." || name == "/" {
-		return "import"
-	}
-	return name
 }
