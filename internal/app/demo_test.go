@@ -56,7 +56,7 @@ func TestDemoDispatchCoversEveryCategory(t *testing.T) {
 		if left := tree.Uncovered(rules); len(left) > 0 {
 			t.Errorf("%s: %d categories without a rule, %s first", e.Name, len(left), left[0].Path)
 		}
-		if len(rules) == 0 || !rules[0].Fallback() || rules[0].Team.Name != "客服组" {
+		if len(rules) == 0 || !rules[0].Fallback() || rules[0].Team.Name != "客服组" || rules[0].Team.Short() {
 			t.Errorf("%s has no fallback to 客服组: %+v", e.Name, rules)
 		}
 		for _, r := range rules {
