@@ -64,8 +64,13 @@ func TestTicketPreview(t *testing.T) {
 	status, p := e.previewOf("/api/v1/t/alpha/tickets/preview"+q, "clerk")
 	if status != 200 || p["team"] != nil || p["warning"] != true ||
 		!strings.Contains(p["dispatch_text"].(string), "没有匹配的派工规则") || !strings.Contains(p["deadlines_text"].(string), "响应时限") ||
-		p["response_due"] == nil || p["resolve_due"] == nil {
+		!strings.Contains(p["deadlines_text"].(string), "计时") || p["response_due"] == nil || p["resolve_due"] == nil || p["clock"] == "" {
 		t.Fatalf("no rule: %d %v", status, p)
+	}
+	// Praise has no deadlines, and the preview says so.
+	status, p = e.previewOf("/api/v1/t/alpha/tickets/preview?estate_id={north}&type=praise", "clerk")
+	if status != 200 || p["resolve_due"] != nil || !strings.Contains(p["deadlines_text"].(string), "没有处理时限") {
+		t.Fatalf("praise: %d %v", status, p)
 	}
 
 	w.rule("邻里", w.north.ID, ticket.Direct)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -51,8 +52,7 @@ func (s *Server) ticketPreview(c *fiber.Ctx) error {
 		return err
 	}
 	lang, loc := langOf(c), t.Location()
-	out := previewView{Preview: p, DeadlinesText: s.Catalog.T(lang, "dispatch.preview.deadlines", map[string]any{
-		"Response": datetimeIn(lang, loc, p.ResponseDue), "Resolve": datetimeIn(lang, loc, p.ResolveDue)})}
+	out := previewView{Preview: p, DeadlinesText: s.deadlinesText(lang, loc, p)}
 	switch {
 	case p.Team == nil:
 		out.DispatchText, out.Warning = s.Catalog.T(lang, "dispatch.preview.no_rule", nil), true
@@ -69,6 +69,22 @@ func (s *Server) ticketPreview(c *fiber.Ctx) error {
 		}
 	}
 	return c.JSON(out)
+}
+
+// deadlinesText words the deadlines a preview gives, with their clock.
+func (s *Server) deadlinesText(lang string, loc *time.Location, p *ticket.Preview) string {
+	var parts []string
+	if p.ResponseDue != nil {
+		parts = append(parts, s.Catalog.T(lang, "dispatch.preview.respond_by", map[string]any{"At": datetimeIn(lang, loc, *p.ResponseDue)}))
+	}
+	if p.ResolveDue != nil {
+		parts = append(parts, s.Catalog.T(lang, "dispatch.preview.resolve_by", map[string]any{"At": datetimeIn(lang, loc, *p.ResolveDue)}))
+	}
+	if len(parts) == 0 {
+		return s.Catalog.T(lang, "dispatch.preview.no_deadlines", nil)
+	}
+	return strings.Join(parts, " · ") + s.Catalog.T(lang, "dispatch.preview.clock", map[string]any{
+		"Clock": s.Catalog.T(lang, "deadline.clock_option."+string(p.Clock), nil)})
 }
 
 // staffingText names what a rule's team lacks, or is empty.

@@ -31,9 +31,12 @@ type Preview struct {
 	Mode Mode      `json:"mode,omitempty"`
 	// Fallback: the estate's fallback rule picked the team, not a rule of
 	// the category.
-	Fallback    bool      `json:"fallback"`
-	ResponseDue time.Time `json:"response_due"`
-	ResolveDue  time.Time `json:"resolve_due"`
+	Fallback bool `json:"fallback"`
+	// Clock is what the deadlines count; a deadline the policy leaves
+	// unset (praise, suggestions) is nil.
+	Clock       Clock      `json:"clock"`
+	ResponseDue *time.Time `json:"response_due"`
+	ResolveDue  *time.Time `json:"resolve_due"`
 }
 
 // Preview tells intake, before the ticket is saved, what saving it would
@@ -62,7 +65,7 @@ func (s *Service) Preview(ctx context.Context, t *tenant.Tenant, a Actor, in Pre
 		if err != nil {
 			return err
 		}
-		p.ResponseDue, p.ResolveDue = *tk.ResponseDue, *tk.ResolveDue
+		p.Clock, p.ResponseDue, p.ResolveDue = tk.Clock, tk.ResponseDue, tk.ResolveDue
 		// With turns collected, routing a round-robin ticket takes nobody's
 		// turn: nothing is written.
 		w := &work{s: s, tx: tx, t: t, tk: tk, now: now, turns: turns{}}

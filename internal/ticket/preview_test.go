@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -68,15 +69,27 @@ func TestPreviewTellsWhatCreateWillDo(t *testing.T) {
 		t.Fatalf("no rule, preview %+v", p)
 	}
 	tk := create(in)
-	if tk.Status != ticket.Received || !p.ResponseDue.Equal(*tk.ResponseDue) || !p.ResolveDue.Equal(*tk.ResolveDue) {
-		t.Fatalf("previewed %v/%v, created %s %v/%v", p.ResponseDue, p.ResolveDue, tk.Status, tk.ResponseDue, tk.ResolveDue)
+	same := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+	if tk.Status != ticket.Received || p.ResolveDue == nil || !same(p.ResponseDue, tk.ResponseDue) || !same(p.ResolveDue, tk.ResolveDue) || p.Clock != tk.Clock {
+		t.Fatalf("previewed %v/%v %s, created %s %v/%v %s", p.ResponseDue, p.ResolveDue, p.Clock, tk.Status, tk.ResponseDue, tk.ResolveDue, tk.Clock)
 	}
-	// An emergency counts around the clock: other deadlines, as created.
-	in.Priority = ticket.Emergency
-	if p2, tk2 := preview(in), create(in); !p2.ResolveDue.Equal(*tk2.ResolveDue) || p2.ResolveDue.Equal(p.ResolveDue) {
-		t.Fatalf("emergency previewed %v, created %v (normal %v)", p2.ResolveDue, tk2.ResolveDue, p.ResolveDue)
+	// A repair counts business hours, an emergency around the clock: other
+	// deadlines, as created; praise gets none.
+	for _, c := range []struct {
+		typ ticket.Type
+		pri ticket.Priority
+	}{{ticket.Repair, ticket.Normal}, {ticket.Repair, ticket.Emergency}, {ticket.Praise, ticket.Normal}} {
+		in.Type, in.Priority = c.typ, c.pri
+		p2, tk2 := preview(in), create(in)
+		if !same(p2.ResponseDue, tk2.ResponseDue) || !same(p2.ResolveDue, tk2.ResolveDue) || p2.Clock != tk2.Clock {
+			t.Errorf("%s %s previewed %v/%v %s, created %v/%v %s", c.typ, c.pri, p2.ResponseDue, p2.ResolveDue, p2.Clock,
+				tk2.ResponseDue, tk2.ResolveDue, tk2.Clock)
+		}
+		if (c.typ == ticket.Praise) != (p2.ResolveDue == nil) {
+			t.Errorf("%s %s: resolution deadline %v", c.typ, c.pri, p2.ResolveDue)
+		}
 	}
-	in.Priority = ticket.Normal
+	in.Type, in.Priority = ticket.Repair, ticket.Normal
 
 	// A rule of the category's root, round-robin: the preview names the
 	// team and takes nobody's turn; the create that follows does.
