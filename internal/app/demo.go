@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,46 +73,81 @@ func demoTickets(ctx context.Context, svc *services) (int, error) {
 		return 0, err
 	}
 	n, err := ticket.GenerateHistory(ctx, svc.db, t.ID, ticket.HistoryOptions{Now: time.Now(), Seed: 2009, Location: t.Location()})
-	if err != nil || n == 0 {
+	if err != nil {
 		return n, err
 	}
-	if err := demoRules(ctx, svc, t); err != nil {
+	// Every start: a demo made before a rule was added to the list gets it.
+	if err := demoRules(ctx, svc, t); err != nil || n == 0 {
 		return n, err
 	}
 	_, err = svc.tickets.ScheduleOpen(ctx, t)
 	return n, err
 }
 
-// demoRules sends each root category to the team that does that work:
-// repairs round-robin among the maintenance team, cleaning to its pool.
+// demoRule is where the demo sends a root category (or, for "", the
+// categories without a rule: the estate's fallback).
+type demoRule struct {
+	kind team.Kind
+	mode ticket.Mode
+}
+
+// demoRouting sends each root category to the team that does that work:
+// repairs round-robin among the maintenance team, cleaning to its pool;
+// neighbours, fees and service to the housekeepers (客服组), who also take
+// whatever no rule covers.
+var demoRouting = map[string]demoRule{
+	"维修": {team.Maintenance, ticket.RoundRobin}, "保洁": {team.Cleaning, ticket.Grab},
+	"安全": {team.Security, ticket.Direct}, "绿化": {team.Landscaping, ticket.Grab},
+	"邻里": {team.Custom, ticket.Direct}, "收费": {team.Custom, ticket.Direct},
+	"服务": {team.Custom, ticket.Direct}, "其他": {team.Custom, ticket.Direct},
+	"": {team.Custom, ticket.Direct},
+}
+
+// demoRules gives each estate of the demo the rules of demoRouting it
+// lacks, to its first active team of the kind that has anyone in it (a
+// team of nobody would leave the tickets where nobody sees them; the
+// fallback takes them instead). Rules already there are kept, so a
+// second start writes nothing.
 func demoRules(ctx context.Context, svc *services, t *tenant.Tenant) error {
 	tree, err := svc.tickets.Categories(ctx, t.ID)
 	if err != nil {
 		return err
 	}
-	kinds := map[string]struct {
-		kind team.Kind
-		mode ticket.Mode
-	}{"维修": {team.Maintenance, ticket.RoundRobin}, "保洁": {team.Cleaning, ticket.Grab},
-		"安全": {team.Security, ticket.Direct}, "绿化": {team.Landscaping, ticket.Grab}}
 	all := estate.Scope{All: true}
 	ests, err := svc.estates.Visible(ctx, t.ID, all)
 	if err != nil {
 		return err
+	}
+	roots := []*ticket.Category{nil} // the fallback
+	for i := range tree {
+		if tree[i].ParentID == nil {
+			roots = append(roots, &tree[i])
+		}
 	}
 	for _, e := range ests {
 		teams, err := svc.teams.List(ctx, t.ID, all, e.ID)
 		if err != nil {
 			return err
 		}
-		for _, c := range tree {
-			want, ok := kinds[c.Path]
-			if !ok {
+		have, err := svc.tickets.EstateRules(ctx, t.ID, all, e.ID)
+		if err != nil {
+			return err
+		}
+		for _, c := range roots {
+			path, cat := "", (*uuid.UUID)(nil)
+			if c != nil {
+				path, cat = c.Path, &c.ID
+			}
+			want, ok := demoRouting[path]
+			same := func(r ticket.Rule) bool {
+				return (r.CategoryID == nil) == (cat == nil) && (cat == nil || *r.CategoryID == *cat)
+			}
+			if !ok || slices.ContainsFunc(have, same) {
 				continue
 			}
 			for _, tm := range teams {
-				if tm.Kind == want.kind && tm.ArchivedAt == nil {
-					if _, err := svc.tickets.AddRule(ctx, t.ID, all, ticket.Rule{EstateID: e.ID, CategoryID: &c.ID, TeamID: tm.ID, Mode: want.mode}); err != nil {
+				if tm.Kind == want.kind && tm.ArchivedAt == nil && (tm.Leader != nil || len(tm.Members) > 0) {
+					if _, err := svc.tickets.AddRule(ctx, t.ID, all, ticket.Rule{EstateID: e.ID, CategoryID: cat, TeamID: tm.ID, Mode: want.mode}); err != nil {
 						return err
 					}
 					break

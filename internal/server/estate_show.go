@@ -55,6 +55,10 @@ func (s *Server) showEstate(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		hours, defaultHours = estate.DefaultHours(), true
 	}
 	ranges := dayRanges(d.Days)
+	dispatch, err := s.estateDispatch(c, scope, *e)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "estate", "estate.title", withForms(map[string]any{
 		"Detail":        d,
 		"Buildings":     buildings,
@@ -66,6 +70,7 @@ func (s *Server) showEstate(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		"NewBuilding":   estate.BuildingInput{SortOrder: len(buildings) + 1},
 		"Phone":         phoneViews(nonEmpty(estate.NormalizePhone(e.OfficePhone))),
 		"OfficialYears": officialYears(),
+		"Dispatch":      dispatch,
 	}, fail))
 }
 

@@ -180,6 +180,12 @@ type Page struct {
 	Data        map[string]any
 	can         func(object, action string) bool
 	roles       func() []string
+
+	// FlashWarn: the one-time message reports something left undone.
+	FlashWarn bool
+	// Undispatched is the count of tickets waiting for a dispatcher, for
+	// those who may dispatch.
+	Undispatched int
 }
 
 // Can lets templates hide what the user may not do (the route still checks).
@@ -232,12 +238,13 @@ func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, bui
 	whole := c.Get("HX-Request") != "true" || c.Get("HX-Boosted") == "true"
 	if whole {
 		p.Unread = s.unreadCount(c)
+		p.Undispatched = s.undispatchedCount(c)
 	}
 	// The one-time message is used up only by a whole page, which shows it;
 	// an htmx fragment (a progress poll, the search box) leaves it alone.
 	if f := c.Cookies(cookieFlash); f != "" && whole {
 		if msg, err := url.QueryUnescape(f); err == nil {
-			p.Flash = msg
+			p.Flash, p.FlashWarn = strings.CutPrefix(msg, flashWarning)
 		}
 		s.dropCookie(c, cookieFlash)
 	}
@@ -281,7 +288,8 @@ func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, bui
 
 // writeHead writes the page's chrome (head, top bar, navigation). It is a
 // pure function of the inputs in the key — language, title, session (user,
-// CSRF token), path, tenant with its role version, unread notifications —
+// CSRF token), path, tenant with its role version, unread notifications,
+// tickets waiting for dispatch —
 // so it is rendered once per combination and reused: html/template spends
 // most of a page's time there. Nothing stale can be served, since any change changes the key.
 func (s *Server) writeHead(w *bytes.Buffer, t *template.Template, p *Page) error {
@@ -307,6 +315,8 @@ func (s *Server) writeHead(w *bytes.Buffer, t *template.Template, p *Page) error
 		k.WriteString(strconv.FormatInt(p.Tenant.RBACVersion, 10))
 		k.WriteByte(0)
 		k.WriteString(strconv.Itoa(p.Unread))
+		k.WriteByte(0)
+		k.WriteString(strconv.Itoa(p.Undispatched))
 	}
 	return s.writeCached(w, t, "head", k.String(), p)
 }
@@ -334,7 +344,19 @@ func (s *Server) dropCookie(c *fiber.Ctx, name string) {
 
 // flash leaves a one-time message (a translation ID) for the next page.
 func (s *Server) flash(c *fiber.Ctx, id string, data map[string]any) {
-	c.Cookie(&fiber.Cookie{Name: cookieFlash, Value: url.QueryEscape(s.Catalog.T(langOf(c), id, data)), Path: "/",
+	s.flashText(c, s.Catalog.T(langOf(c), id, data), false)
+}
+
+// flashWarning marks a one-time message that reports something left
+// undone: the page shows it as a warning, not as a success.
+const flashWarning = "warn:"
+
+// flashText leaves a translated one-time message for the next page.
+func (s *Server) flashText(c *fiber.Ctx, msg string, warn bool) {
+	if warn {
+		msg = flashWarning + msg
+	}
+	c.Cookie(&fiber.Cookie{Name: cookieFlash, Value: url.QueryEscape(msg), Path: "/",
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: s.Config.SecureCookies(), MaxAge: 60})
 }
 

@@ -85,6 +85,8 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		// comes before /tickets/:ticket for the same reason.
 		tr("GET", "/tickets/new", "ticket", "create", htmlOnly, s.ticketNew),
 		tr("GET", "/tickets/new/lookup", "ticket", "create", htmlOnly, s.ticketLookup),
+		// JSON on both faces: the intake page fetches it as the clerk types.
+		tr("GET", "/tickets/preview", "ticket", "create", both, s.ticketPreview),
 		tr("POST", "/tickets", "ticket", "create", both, s.ticketCreate),
 		tr("GET", "/tickets/:ticket", "ticket", "read", both, s.ticketShow),
 		tr("POST", "/tickets/:ticket/dispatch", "ticket", "dispatch", both, s.ticketDispatch),

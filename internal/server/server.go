@@ -61,6 +61,9 @@ type Server struct {
 	// unread remembers each member's count of unread notifications for
 	// a few seconds: the bell is on every page.
 	unread *cache.TTL[[2]uuid.UUID, int]
+	// undispatched remembers each dispatcher's count of tickets waiting
+	// for dispatch, for the top bar.
+	undispatched *cache.TTL[[2]uuid.UUID, int]
 }
 
 // New builds the Fiber app with every route.
@@ -78,6 +81,7 @@ func New(d Deps) (*fiber.App, error) {
 	}
 	s := &Server{Deps: d, views: v, tenants: newTenantCache(d.DB, d.Config.SessionCacheTTL), heads: heads}
 	s.unread = cache.New[[2]uuid.UUID, int](10_000, unreadTTL)
+	s.undispatched = cache.New[[2]uuid.UUID, int](10_000, d.Config.SessionCacheTTL)
 	cfg := fiber.Config{
 		AppName:               "estatedesk",
 		DisableStartupMessage: true,

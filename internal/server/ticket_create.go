@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -59,13 +60,24 @@ func (s *Server) ticketCreate(c *fiber.Ctx) error {
 		return s.showTicketNew(c, in, fail)
 	}
 	tk := made.Ticket
+	// Asked to dispatch by the rules, but no rule sent it anywhere: the
+	// ticket waits for a dispatcher, and whoever saved it must know.
+	stuck := auto && tk.TeamID == nil
+	if stuck {
+		s.forgetUndispatched(c)
+	}
 	if api {
 		c.Location("/api/v1" + ticketPath(c, tk.ID))
+		status := fiber.StatusCreated
 		if made.Replayed {
 			c.Set(headerReplayed, "true")
-			return c.Status(fiber.StatusOK).JSON(tk)
+			status = fiber.StatusOK
 		}
-		return c.Status(fiber.StatusCreated).JSON(tk)
+		out := dispatchOutcome{Requested: auto, Dispatched: tk.TeamID != nil}
+		if stuck {
+			out.Warning = s.Catalog.T(langOf(c), "dispatch.not_dispatched", map[string]any{"Number": tk.Number})
+		}
+		return s.sendCreated(c, status, tk, out)
 	}
 	// A double-clicked submit lands here as a replay: its photos are
 	// already attached.
@@ -79,11 +91,44 @@ func (s *Server) ticketCreate(c *fiber.Ctx) error {
 			// The ticket stands; the clerk learns which files were refused
 			// on its page and can add others there.
 			_, code := classify(err)
-			s.flash(c, "ticket.created_files_refused", map[string]any{"Number": tk.Number,
+			msg := s.Catalog.T(langOf(c), "ticket.created_files_refused", map[string]any{"Number": tk.Number,
 				"Reason": s.Catalog.T(langOf(c), "error."+code, nil)})
+			if stuck {
+				msg += " " + s.Catalog.T(langOf(c), "dispatch.not_dispatched", map[string]any{"Number": tk.Number})
+			}
+			s.flashText(c, msg, true)
 			return c.Redirect(ticketPath(c, tk.ID), fiber.StatusSeeOther)
 		}
 	}
-	s.flash(c, "ticket.created", map[string]any{"Number": tk.Number})
+	if stuck {
+		s.flashText(c, s.Catalog.T(langOf(c), "dispatch.not_dispatched", map[string]any{"Number": tk.Number}), true)
+	} else {
+		s.flash(c, "ticket.created", map[string]any{"Number": tk.Number})
+	}
 	return c.Redirect(ticketPath(c, tk.ID), fiber.StatusSeeOther)
+}
+
+// dispatchOutcome tells an API client what "dispatch" did to the new
+// ticket: Warning is set when it was asked for and nothing was dispatched.
+type dispatchOutcome struct {
+	Requested  bool   `json:"requested"`
+	Dispatched bool   `json:"dispatched"`
+	Warning    string `json:"warning,omitempty"`
+}
+
+// sendCreated answers a create with the ticket and, beside its fields,
+// "dispatch": the ticket's own JSON is extended rather than wrapped, so
+// that clients reading the ticket keep working.
+func (s *Server) sendCreated(c *fiber.Ctx, status int, tk *ticket.Ticket, out dispatchOutcome) error {
+	body, err := json.Marshal(tk)
+	if err != nil {
+		return err
+	}
+	extra, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	body = append(append(append(body[:len(body)-1], `,"dispatch":`...), extra...), '}')
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(status).Send(body)
 }

@@ -40,6 +40,7 @@ func (s *Server) sendTicket(c *fiber.Ctx, form string, send sendFunc) error {
 	if err == nil {
 		var tk *ticket.Ticket
 		if tk, err = send(c.UserContext(), tenantOf(c), a, id, as); err == nil {
+			s.forgetUndispatched(c)
 			flash := "ticket.done.dispatch"
 			if form == "Transfer" {
 				flash = "ticket.done.transfer"

@@ -78,6 +78,7 @@ func (s *Server) ticketList(c *fiber.Ctx) error {
 			{View: string(ticket.ViewOpen), Count: counts.Open, Shown: true},
 			{View: string(ticket.ViewOverdue), Count: counts.Overdue, Shown: true},
 			{View: string(ticket.ViewCallback), Count: counts.Callback, Shown: true},
+			{View: string(ticket.ViewUndispatched), Count: counts.Undispatched, Shown: true},
 			{View: string(ticket.ViewAll)},
 		},
 		"Estates": estates, "Categories": tree, "Teams": teams,

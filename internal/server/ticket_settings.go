@@ -52,6 +52,8 @@ type categoryForm struct {
 type ruleView struct {
 	ticket.Rule
 	Estate, Category, Team string
+	// Lacks says what the rule's team is short of, or is empty.
+	Lacks string
 }
 
 // ruleTeam is a team for the rule form, with its estate.
@@ -85,7 +87,6 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 		return err
 	}
 	estateNames := map[uuid.UUID]string{}
-	teamNames := map[uuid.UUID]string{}
 	var teams []ruleTeam
 	for _, e := range estates {
 		estateNames[e.ID] = e.Name
@@ -94,7 +95,6 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 			return err
 		}
 		for _, tm := range ts {
-			teamNames[tm.ID] = tm.Name
 			if !tm.Archived() {
 				teams = append(teams, ruleTeam{ID: tm.ID, Name: tm.Name, EstateName: e.Name})
 			}
@@ -102,13 +102,11 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 	}
 	rules := make([]ruleView, 0, len(cfg.Rules))
 	for _, r := range cfg.Rules {
-		v := ruleView{Rule: r, Estate: estateNames[r.EstateID], Team: teamNames[r.TeamID]}
-		if r.CategoryID != nil {
-			if cat := cfg.Categories.ByID(*r.CategoryID); cat != nil {
-				v.Category = cat.Path
-			}
-		}
-		rules = append(rules, v)
+		rules = append(rules, s.ruleViewOf(langOf(c), r, cfg.Categories, estateNames[r.EstateID]))
+	}
+	coverage := make([]dispatchCoverage, 0, len(estates))
+	for _, e := range estates {
+		coverage = append(coverage, coverageOf(e, rules, cfg.Categories))
 	}
 	st := cfg.Settings
 	policies := make([]policyRow, 0, len(cfg.Policies)+blankRows)
@@ -131,7 +129,7 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 		ladder = append(ladder, levelRow{})
 	}
 	data := map[string]any{
-		"Config": cfg, "Rules": rules, "Estates": estates, "Teams": teams,
+		"Config": cfg, "Rules": rules, "Estates": estates, "Teams": teams, "Coverage": coverage,
 		"Types": ticket.Types(), "Priorities": ticket.Priorities(), "Triggers": ticket.Triggers(),
 		"Modes": ticket.Modes(), "Roles": rbac.AllRoles(), "Clocks": ticket.Clocks(),
 		"Settings": settingsForm{CallbackTypes: strings.Split(st.CallbackTypes, ","),

@@ -44,6 +44,10 @@ func (s *Server) ticketRuleAdd(c *fiber.Ctx) error {
 	if err != nil {
 		return s.settingsRefused(c, err, "Rule", form)
 	}
+	if c.FormValue("back") == "estate" {
+		// The fallback form of the estate page goes back there.
+		return s.done(c, tenantPath(c, "/estates/"+r.EstateID.String()+"#dispatch"), "queue.settings.rule_added", fiber.StatusCreated, rule)
+	}
 	return s.done(c, settingsPath(c, "rules"), "queue.settings.rule_added", fiber.StatusCreated, rule)
 }
 

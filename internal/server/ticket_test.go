@@ -191,6 +191,7 @@ func ticketScenarios() []ticketScenario {
 	}
 	add("GET", "/tickets/new?unit={unit}", "", nil, nil, "clerk", notCreators, 200, 0)
 	add("GET", "/tickets/new/lookup?q=1-101", "", nil, nil, "clerk", notCreators, 200, 0)
+	add("GET", "/tickets/preview?estate_id={north}&type=repair", "", nil, nil, "clerk", notCreators, 200, 200)
 	add("POST", "/tickets", "", create, nil, "clerk", notCreators, 303, 201)
 	add("GET", "/tickets/{ticket}", "received", nil, nil, "worker", notReaders, 200, 200)
 	add("POST", "/tickets/{ticket}/dispatch", "received", send, nil, "clerk", notCreators, 303, 200)

@@ -73,6 +73,9 @@ func (s *Service) Config(ctx context.Context, tenantID uuid.UUID) (*Config, erro
 		if err := tx.NewSelect().Model(&c.Rules).Where("tenant_id = ?", tenantID).Order("created_at").Scan(ctx); err != nil {
 			return err
 		}
+		if err := staff(ctx, tx, tenantID, c.Rules); err != nil {
+			return err
+		}
 		c.Categories, err = loadTree(ctx, tx, tenantID)
 		return err
 	})

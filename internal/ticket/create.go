@@ -216,10 +216,12 @@ func (s *Service) insertBatch(ctx context.Context, tx bun.Tx, batch []*createReq
 		w := &work{s: s, tx: tx, t: r.t, tk: tk, now: r.now, cal: cal, jobs: &jobs, turns: dealt}
 		if r.auto {
 			// Routed before the row is written, so that it is written once.
+			// No rule, or a rule whose team has since been archived, leaves
+			// the ticket to a dispatcher rather than refusing the intake.
 			switch err := w.route(ctx, Assignment{}); {
 			case err == nil:
 				tk.Status = Dispatched
-			case !errors.Is(err, ErrNoTeam):
+			case !errors.Is(err, ErrNoTeam) && !errors.Is(err, ErrTeamNotInEstate):
 				return nil, nil, err
 			}
 		}

@@ -260,7 +260,15 @@ type Rule struct {
 	TeamID     uuid.UUID  `bun:"team_id,notnull,type:uuid" json:"team_id"`
 	Mode       Mode       `bun:"mode,notnull" json:"mode"`
 	CreatedAt  time.Time  `bun:"created_at,notnull" json:"created_at"`
+
+	// Team is the staffing of the rule's team, where the reader asked
+	// for it (the settings, the estate page).
+	Team *Staffing `bun:"-" json:"team,omitempty"`
 }
+
+// Fallback reports whether the rule is its estate's fallback: it takes
+// the categories no other rule of the estate covers.
+func (r *Rule) Fallback() bool { return r.CategoryID == nil }
 
 // pickRule finds the rule of the closest category in ancestry, else the
 // estate's fallback.

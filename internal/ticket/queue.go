@@ -26,9 +26,15 @@ const (
 	ViewOpen     View = "open"     // open tickets of the center
 	ViewOverdue  View = "overdue"  // open and past the resolution deadline
 	ViewCallback View = "callback" // waiting for a call-back
+	// ViewUndispatched: waiting for a dispatcher (未派工) — received or
+	// returned, or reopened, with no team.
+	ViewUndispatched View = "undispatched"
 )
 
-var views = []View{ViewAll, ViewMine, ViewTeam, ViewOpen, ViewOverdue, ViewCallback}
+var views = []View{ViewAll, ViewMine, ViewTeam, ViewOpen, ViewOverdue, ViewCallback, ViewUndispatched}
+
+// waiting are the states of a ticket that only a dispatcher moves on.
+var waiting = []State{Received, Reopened}
 
 var sorts = []Sort{Newest, Oldest, DueSoonest}
 
@@ -267,6 +273,8 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 		q = q.Where("t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due < ?", bun.In(open), s.now())
 	case ViewCallback:
 		q = q.Where("t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?", Completed, bun.In([]string{CallbackDue, CallbackRetry}), s.now())
+	case ViewUndispatched:
+		q = q.Where("t.status IN (?) AND t.team_id IS NULL", bun.In(waiting))
 	}
 	if f.EstateID != nil {
 		q = q.Where("t.estate_id = ?", *f.EstateID)
@@ -338,7 +346,7 @@ func escapeLike(s string) string {
 
 // Counts are the sizes of the named queues for the actor, for the tabs.
 type Counts struct {
-	Mine, Team, Open, Overdue, Callback int
+	Mine, Team, Open, Overdue, Callback, Undispatched int
 }
 
 // Counts counts the actor's named queues in one pass over the tenant's
@@ -360,6 +368,7 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due < ?) AS overdue", bun.In(open), now).
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?) AS callback",
 				Completed, bun.In([]string{CallbackDue, CallbackRetry}), now).
+			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?) AND t.team_id IS NULL) AS undispatched", bun.In(waiting)).
 			// Only these two groups can count: the index on status finds
 			// them without reading the closed history.
 			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(append(open, Completed)))
@@ -367,13 +376,32 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 			q = q.Where("t.estate_id IN (?)", bun.In(a.Scope.EstateIDs))
 		}
 		var row struct {
-			Mine, Team, Open, Overdue, Callback int
+			Mine, Team, Open, Overdue, Callback, Undispatched int
 		}
-		if err := q.Scan(ctx, &row.Mine, &row.Team, &row.Open, &row.Overdue, &row.Callback); err != nil {
+		if err := q.Scan(ctx, &row.Mine, &row.Team, &row.Open, &row.Overdue, &row.Callback, &row.Undispatched); err != nil {
 			return err
 		}
 		c = Counts(row)
 		return nil
 	})
 	return c, err
+}
+
+// Undispatched counts the tickets in the actor's scope that wait for a
+// dispatcher, for the top bar: the status index finds the few received and
+// reopened tickets without reading the rest.
+func (s *Service) Undispatched(ctx context.Context, tenantID uuid.UUID, scope estate.Scope) (int, error) {
+	if !scope.All && len(scope.EstateIDs) == 0 {
+		return 0, nil
+	}
+	var n int
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		q := tx.NewSelect().TableExpr("tickets AS t").ColumnExpr("COUNT(*)").
+			Where("t.tenant_id = ? AND t.status IN (?) AND t.team_id IS NULL", tenantID, bun.In(waiting))
+		if !scope.All {
+			q = q.Where("t.estate_id IN (?)", bun.In(scope.EstateIDs))
+		}
+		return q.Scan(ctx, &n)
+	})
+	return n, err
 }

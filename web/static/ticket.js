@@ -1,4 +1,4 @@
-// Tickets: the intake's caller picker, the dispatch form's worker list,
+// Tickets: the intake's caller picker and preview, the dispatch form's worker list,
 // and the call-back form. Everything works without it, only slower.
 (function () {
   "use strict";
@@ -26,6 +26,7 @@
       unit.value = a.dataset.unit || "";
       person.value = a.dataset.person || "";
       pickEstate(a.dataset.estate, a.dataset.estateName);
+      estate.dispatchEvent(new Event("change"));
       label.textContent = a.dataset.label || a.textContent;
       picked.hidden = false;
       hits.innerHTML = "";
@@ -54,6 +55,51 @@
     }
     type.addEventListener("change", syncMajor);
     syncMajor();
+    initPreview(form);
+  }
+
+  // Intake: which team the dispatch rules will pick (or that none will)
+  // and the deadlines, asked again whenever what decides them changes.
+  function initPreview(form) {
+    var box = byId("intake-preview");
+    if (!box || !window.fetch) { return; }
+    var fields = ["estate_id", "type", "category_id", "priority"];
+    var dispatch = form.querySelector('input[name="dispatch"]');
+    var said = byId("intake-preview-dispatch"), due = byId("intake-preview-deadlines"), manual = byId("intake-preview-manual");
+    var asked = 0, last = null;
+    function show() {
+      if (!last) { return; }
+      var now = !dispatch || dispatch.checked;
+      manual.hidden = now;
+      box.classList.toggle("warn", now && last.warning);
+      box.dataset.team = last.team ? "yes" : "none";
+    }
+    function refresh() {
+      var q = new URLSearchParams();
+      fields.forEach(function (n) {
+        var el = form.elements[n];
+        if (el && el.value) { q.set(n, el.value); }
+      });
+      if (!q.get("estate_id")) { box.hidden = true; last = null; return; }
+      var mine = ++asked;
+      fetch(box.dataset.url + "?" + q.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error("preview " + r.status); } return r.json(); })
+        .then(function (p) {
+          if (mine !== asked) { return; }
+          last = p;
+          said.textContent = p.dispatch_text;
+          due.textContent = p.deadlines_text;
+          box.hidden = false;
+          show();
+        })
+        .catch(function () { if (mine === asked) { box.hidden = true; last = null; } });
+    }
+    fields.forEach(function (n) {
+      var el = form.elements[n];
+      if (el) { el.addEventListener("change", refresh); }
+    });
+    if (dispatch) { dispatch.addEventListener("change", show); }
+    refresh();
   }
 
   // Dispatch and transfer: the worker list shows the chosen team's people.
