@@ -40,7 +40,7 @@ type queueWorld struct {
 
 // manager acts for the seeding: company-wide, may dispatch.
 func (e *env) queueActor() ticket.Actor {
-	return ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true}
+	return ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true, Sensitive: true}
 }
 
 func (e *env) queueTicket(in ticket.Intake) *ticket.Ticket {
