@@ -432,6 +432,24 @@ func TestStaffComplaintsAndPhones(t *testing.T) {
 	if d := w.detail(t, repair.ID, "clerk"); d.Ticket.CallerPhone != "13912345678" {
 		t.Errorf("the clerk sees %q", d.Ticket.CallerPhone)
 	}
+	// The estates' pages mask them as well for the field staff.
+	person := "/t/alpha/persons/" + w.p.northPerson.String()
+	var pd struct {
+		Person struct{ Phones []string } `json:"person"`
+	}
+	decode(t, e.do(request{method: "GET", path: "/api/v1" + person, as: "team_leader"}), &pd)
+	if len(pd.Person.Phones) != 1 || pd.Person.Phones[0] != "138****8000" {
+		t.Errorf("the team leader's person API shows %v", pd.Person.Phones)
+	}
+	for _, p := range []string{person, "/t/alpha/units/" + w.p.northUnit.String(), "/t/alpha/search?q=张三"} {
+		if body := page(t, e, p, "team_leader"); strings.Contains(body, "13800138000") || strings.Contains(body, "tel:138") ||
+			!strings.Contains(body, "138 **** 8000") {
+			t.Errorf("the team leader's %s shows the phone", p)
+		}
+		if body := page(t, e, p, "clerk"); !strings.Contains(body, "138 0013 8000") {
+			t.Errorf("the clerk's %s lacks the phone", p)
+		}
+	}
 	resp = e.do(request{method: "POST", path: "/api/v1/t/alpha/tickets/" + repair.ID.String() + "/comments", as: "team_leader", json: map[string]any{"body": "已联系"}})
 	expectStatus(t, resp, http.StatusCreated, "comment")
 

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
 // personHitView is a person found, with the phone grouped for reading.
@@ -40,6 +41,11 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	res, err := s.Estates.Search(c.UserContext(), tenantOf(c).ID, scope, q, limit)
 	if err != nil {
 		return err
+	}
+	if !s.seesPhones(c) {
+		for i := range res.Persons {
+			res.Persons[i].Phone = ticket.MaskPhone(res.Persons[i].Phone)
+		}
 	}
 	if isAPI(c) {
 		return c.JSON(res)
