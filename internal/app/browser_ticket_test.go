@@ -43,8 +43,12 @@ func TestBrowserTicketFlow(t *testing.T) {
 		note        = "业主下午三点后在家，上门前先电话联系"
 	)
 
-	// 1. The clerk signs in and opens the intake from the queue.
+	// 1. The clerk signs in to today's work and opens the intake from the queue.
 	signInAs(t, clerk, base, "clerk@demo.estatedesk.test")
+	if run(t, clerk, "today's work", chromedp.Evaluate[int](`document.querySelectorAll("#home-desk a.home-count").length`)) != 4 {
+		t.Error("the clerk's home lacks today's four counts")
+	}
+	saveScreenshot(t, clerk, shots, "home-clerk.png")
 	runResponse(t, clerk, "open the tickets", chromedp.Click(chromedp.ID("nav-tickets")))
 	wantPath(t, clerk, "/t/demo/tickets")
 	runResponse(t, clerk, "open the intake", chromedp.Click(chromedp.ID("ticket-new")))

@@ -243,8 +243,9 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	if ownTeam != nil {
 		workers = ownTeam.Workers
 	}
+	// The note is for the team at work; once done, the timeline keeps it.
 	var note string
-	if tk.TeamID != nil && tk.Status.Open() {
+	if tk.TeamID != nil && tk.Status.Open() && tk.CompletedAt == nil {
 		note = d.DispatchNote
 	}
 	base, csrf := ticketPath(c, tk.ID), s.csrfToken(c)
