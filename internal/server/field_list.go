@@ -62,9 +62,9 @@ func (s *Server) fieldList(c *fiber.Ctx) error {
 	}
 	// A team leader assigns their teams' pool from the cards, and sees
 	// it first: it is their work of the day.
-	leads := false
-	if s.Authz.Can(userOf(c).ID, t.ID, rbac.ObjTicket, rbac.ActAssign) {
-		if leads, err = s.assignable(c, a, poolCards); err != nil {
+	leads := s.Authz.Can(userOf(c).ID, t.ID, rbac.ObjTicket, rbac.ActAssign)
+	if leads {
+		if err := s.assignable(c, a, poolCards); err != nil {
 			return err
 		}
 	}
@@ -74,18 +74,22 @@ func (s *Server) fieldList(c *fiber.Ctx) error {
 }
 
 // assignable gives each pool card of a team the user leads the people it
-// can be assigned to; it reports whether the user leads any team.
-func (s *Server) assignable(c *fiber.Ctx, a ticket.Actor, cards []fieldCard) (bool, error) {
+// can be assigned to.
+func (s *Server) assignable(c *fiber.Ctx, a ticket.Actor, cards []fieldCard) error {
 	ctx, t, me := c.UserContext(), tenantOf(c), userOf(c).ID
-	estates, err := s.Estates.Visible(ctx, t.ID, a.Scope)
-	if err != nil {
-		return false, err
+	// Only the estates of the pool's tickets: an office head's or a
+	// manager's may be many.
+	var estates []uuid.UUID
+	for _, card := range cards {
+		if !slices.Contains(estates, card.EstateID) {
+			estates = append(estates, card.EstateID)
+		}
 	}
 	workers := map[uuid.UUID][]workerOption{}
-	for _, e := range estates {
-		teams, err := s.teams().List(ctx, t.ID, a.Scope, e.ID)
+	for _, id := range estates {
+		teams, err := s.teams().List(ctx, t.ID, a.Scope, id)
 		if err != nil {
-			return false, err
+			return err
 		}
 		for _, tm := range teams {
 			if tm.Leader != nil && tm.Leader.UserID == me && tm.ArchivedAt == nil {
@@ -98,7 +102,7 @@ func (s *Server) assignable(c *fiber.Ctx, a ticket.Actor, cards []fieldCard) (bo
 			cards[i].Workers = workers[*id]
 		}
 	}
-	return len(workers) > 0, nil
+	return nil
 }
 
 // teamPool is the dispatched tickets of the actor's teams that nobody
