@@ -256,7 +256,7 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 		return q.Where("1 = 0"), nil
 	}
 	q = a.restrict(q, tree)
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	open := openStates
 	switch f.View {
 	case ViewMine:
 		q = q.Where("t.assignee_id = ? AND t.status IN (?)", a.UserID, bun.In(open))
@@ -329,6 +329,10 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 	return q, nil
 }
 
+// openStates are the states of a ticket the center still works on, which
+// the named queues and the homes count.
+var openStates = []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+
 // myTeams selects the teams of a user (bound twice): those they are a
 // member of and those they lead.
 const myTeams = `SELECT tmm.team_id FROM team_members AS tmm WHERE tmm.tenant_id = t.tenant_id AND tmm.user_id = ?
@@ -376,7 +380,7 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
 		return c, nil
 	}
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	open := openStates
 	now := s.now()
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		tree, err := s.tree(ctx, tx, tenantID)
@@ -392,7 +396,7 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 				Completed, bun.In([]string{CallbackDue, CallbackRetry}), now).
 			// Only these two groups can count: the index on status finds
 			// them without reading the closed history.
-			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(append(open, Completed)))
+			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(slices.Concat(open, []State{Completed})))
 		q = a.restrict(q, tree)
 		var row struct {
 			Mine, Team, Open, Overdue, Callback int
@@ -419,7 +423,7 @@ func (s *Service) Day(ctx context.Context, tenantID uuid.UUID, a Actor, start, e
 	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
 		return d, nil
 	}
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	open := openStates
 	now := s.now()
 	running := "t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL"
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
@@ -433,7 +437,7 @@ func (s *Service) Day(ctx context.Context, tenantID uuid.UUID, a Actor, start, e
 			ColumnExpr("COUNT(*) FILTER (WHERE "+running+" AND t.resolve_due < ?)", bun.In(open), now).
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?)",
 				Completed, bun.In([]string{CallbackDue, CallbackRetry}), now).
-			Where("t.tenant_id = ? AND (t.status IN (?) OR t.created_at >= ?)", tenantID, bun.In(append(open, Completed)), start.UTC())
+			Where("t.tenant_id = ? AND (t.status IN (?) OR t.created_at >= ?)", tenantID, bun.In(slices.Concat(open, []State{Completed})), start.UTC())
 		return a.restrict(q, tree).Scan(ctx, &d.New, &d.DueToday, &d.Overdue, &d.Callback)
 	})
 	return d, err
@@ -451,7 +455,7 @@ func (s *Service) Loads(ctx context.Context, tenantID uuid.UUID, a Actor) ([]Loa
 	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
 		return nil, nil
 	}
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	open := openStates
 	var out []Load
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		tree, err := s.tree(ctx, tx, tenantID)
