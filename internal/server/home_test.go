@@ -400,6 +400,9 @@ func TestStaffComplaintsAndPhones(t *testing.T) {
 			t.Errorf("%s's field view shows the staff complaint", role)
 		}
 	}
+	if show := page(t, e, "/t/alpha/tickets/"+complaint.ID.String(), "clerk"); !strings.Contains(show, `id="ticket-staff-complaint"`) {
+		t.Error("the staff complaint is not marked on its page")
+	}
 	// Assigned to the worker (to answer for it), it is theirs to see.
 	_, err = e.tickets.Assign(ctx, e.alpha, w.dispatch, complaint.ID, e.actors["worker"].user.ID)
 	must(t, err)

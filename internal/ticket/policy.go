@@ -202,11 +202,12 @@ type Settings struct {
 	// followed up.
 	FollowupDays int `bun:"followup_days,notnull" json:"followup_days"`
 	// WarnPercent of the resolution window elapsed fires the warning.
-	WarnPercent int `bun:"warn_percent,notnull" json:"warn_percent"`
+	WarnPercent int       `bun:"warn_percent,notnull" json:"warn_percent"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull" json:"updated_at"`
+
 	// CallbackCloses: a call-back that reaches a satisfied owner closes the
 	// ticket; without it the ticket stays followed up until a clerk closes it.
-	CallbackCloses bool      `bun:"callback_closes,notnull" json:"callback_closes"`
-	UpdatedAt      time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	CallbackCloses bool `bun:"callback_closes,notnull" json:"callback_closes"`
 }
 
 // DefaultSettings: complaints and repairs are called back, three tries two

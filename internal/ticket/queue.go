@@ -58,13 +58,15 @@ type Filter struct {
 	Channel    Channel
 	From, To   time.Time // received in [From, To)
 	Query      string    // a number, text of the description, an owner's name or phone
-	Major      bool      // major complaints only
+	Sort       Sort
+	Cursor     string
+	Limit      int
+
+	// Major: major complaints only.
+	Major bool
 	// DueBefore: open tickets whose resolution clock runs and whose
 	// deadline comes between now and this instant ("due today").
 	DueBefore time.Time
-	Sort      Sort
-	Cursor    string
-	Limit     int
 }
 
 // Row is one line of a queue.

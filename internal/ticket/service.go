@@ -124,6 +124,8 @@ type Actor struct {
 	UserID     uuid.UUID
 	Scope      estate.Scope
 	Dispatcher bool
+	Lang       string
+
 	// TeamOnly narrows the scope to the tickets the actor holds and their
 	// teams' tickets (workers, rbac.TeamScoped).
 	TeamOnly bool
@@ -133,7 +135,6 @@ type Actor struct {
 	// tickets the actor holds, who must arrange the visit; elsewhere it is
 	// masked to its last four digits.
 	Sensitive bool
-	Lang      string
 }
 
 // Created is the result of Create: Replayed is true when an
@@ -322,22 +323,26 @@ func (s *Service) calendarOf(ctx context.Context, db bun.IDB, t *tenant.Tenant, 
 
 // Detail is a ticket with everything its page shows.
 type Detail struct {
-	Ticket     *Ticket    `json:"ticket"`
-	Estate     string     `json:"estate"`
-	UnitCode   string     `json:"unit_code,omitempty"`
-	PersonName string     `json:"person_name,omitempty"`
-	Phones     []string   `json:"phones,omitempty"`
-	Category   string     `json:"category,omitempty"`
-	TeamName   string     `json:"team_name,omitempty"`
-	TeamLeader *uuid.UUID `json:"team_leader_id,omitempty"`
-	Assignee   string     `json:"assignee,omitempty"`
-	ReceivedBy string     `json:"received_by_name,omitempty"`
+	Ticket      *Ticket      `json:"ticket"`
+	Estate      string       `json:"estate"`
+	UnitCode    string       `json:"unit_code,omitempty"`
+	PersonName  string       `json:"person_name,omitempty"`
+	Phones      []string     `json:"phones,omitempty"`
+	Category    string       `json:"category,omitempty"`
+	TeamName    string       `json:"team_name,omitempty"`
+	TeamLeader  *uuid.UUID   `json:"team_leader_id,omitempty"`
+	Assignee    string       `json:"assignee,omitempty"`
+	ReceivedBy  string       `json:"received_by_name,omitempty"`
+	Timeline    []Entry      `json:"timeline"`
+	Attachments []Attachment `json:"attachments"`
+	Callbacks   []Callback   `json:"callbacks"`
+
+	// StaffComplaint: the category is a complaint about staff, which only
+	// ticket:sensitive (and the assignee) see.
+	StaffComplaint bool `json:"staff_complaint,omitempty"`
 	// DispatchNote is what the center said with the latest dispatch or
 	// transfer, for the worker.
-	DispatchNote string       `json:"dispatch_note,omitempty"`
-	Timeline     []Entry      `json:"timeline"`
-	Attachments  []Attachment `json:"attachments"`
-	Callbacks    []Callback   `json:"callbacks"`
+	DispatchNote string `json:"dispatch_note,omitempty"`
 }
 
 // Get reads a ticket the actor may see with its timeline, the phone

@@ -179,6 +179,7 @@ func detail(ctx context.Context, db bun.IDB, tk *Ticket) (*Detail, error) {
 		if c := tr.ByID(*tk.CategoryID); c != nil {
 			d.Category = c.Path
 		}
+		d.StaffComplaint = tr.StaffComplaint(tk.CategoryID)
 	}
 	if tk.TeamID != nil {
 		var team struct {
