@@ -40,10 +40,15 @@ func TestBrowserTicketFlow(t *testing.T) {
 		description = "卫生间天花板漏水，上周修过一次，今天又开始滴水，业主很不满意。"
 		workNote    = "已更换楼上卫生间下水管接头，试水半小时无渗漏。"
 		comment     = "还是漏水"
+		note        = "业主下午三点后在家，上门前先电话联系"
 	)
 
-	// 1. The clerk signs in and opens the intake from the queue.
+	// 1. The clerk signs in to today's work and opens the intake from the queue.
 	signInAs(t, clerk, base, "clerk@demo.estatedesk.test")
+	if run(t, clerk, "today's work", chromedp.Evaluate[int](`document.querySelectorAll("#home-desk a.home-count").length`)) != 4 {
+		t.Error("the clerk's home lacks today's four counts")
+	}
+	saveScreenshot(t, clerk, shots, "home-clerk.png")
 	runResponse(t, clerk, "open the tickets", chromedp.Click(chromedp.ID("nav-tickets")))
 	wantPath(t, clerk, "/t/demo/tickets")
 	runResponse(t, clerk, "open the intake", chromedp.Click(chromedp.ID("ticket-new")))
@@ -136,6 +141,7 @@ func TestBrowserTicketFlow(t *testing.T) {
 	// The clerk sends it to the maintenance team's 孙师傅.
 	chooseOption(t, clerk, `#dispatch-form select[name="team_id"]`, "维修班")
 	chooseOption(t, clerk, `#dispatch-form select[name="worker_id"]`, "孙师傅")
+	do(t, clerk, "write the dispatch note", chromedp.SendKeys(chromedp.CSS(`#dispatch-form input[name="reason"]`), note))
 	runResponse(t, clerk, "dispatch", chromedp.Click(chromedp.ID("action-dispatch")))
 	wantPath(t, clerk, ticketPath)
 	wantStatus(t, clerk, "已派工")
@@ -157,7 +163,29 @@ func TestBrowserTicketFlow(t *testing.T) {
 		chromedp.EmulateViewport(390, 844, chromedp.EmulatePortrait, chromedp.EmulateMobile, chromedp.EmulateTouch),
 	)
 	signInAs(t, worker, base, "worker@demo.estatedesk.test")
+	// The worker's home is the field view: the new tickets first, each
+	// with 接单 and the clerk's note on its card.
+	type home struct {
+		Heading     bool
+		NewFirst    bool
+		New, Accept bool
+		Note        string
+	}
+	h := run(t, worker, "the worker's home", chromedp.Evaluate[home](`(() => {
+		const cards = [...document.querySelectorAll("#field-mine article.fcard")];
+		const isNew = cards.map(c => c.querySelector(".fcard-new") !== null);
+		const card = document.getElementById("card-`+ticketID+`");
+		return {Heading: document.getElementById("field-heading") !== null,
+			NewFirst: isNew.indexOf(false) < 0 || isNew.lastIndexOf(true) < isNew.indexOf(false),
+			New: card?.querySelector(".fcard-new") !== null && card !== null,
+			Accept: document.getElementById("accept-`+ticketID+`") !== null,
+			Note: card?.querySelector(".fcard-note")?.textContent ?? ""};
+	})()`))
+	if !h.Heading || !h.NewFirst || !h.New || !h.Accept || !strings.Contains(h.Note, note) {
+		t.Errorf("the worker's home: %+v; want the field view, new tickets first, the new ticket marked with 接单 and the note %q", h, note)
+	}
 	wantNoSideScroll(t, worker, "the home page")
+	saveScreenshot(t, worker, shots, "home-worker-phone.png")
 	// The menu is folded behind the burger on a phone.
 	do(t, worker, "open the menu", chromedp.Tap(chromedp.CSS("label.nav-burger")))
 	runResponse(t, worker, "open the field view", chromedp.Tap(chromedp.ID("nav-field")))
@@ -174,6 +202,9 @@ func TestBrowserTicketFlow(t *testing.T) {
 	runResponse(t, worker, "open the card", chromedp.Tap(chromedp.CSS(card+" a.fcard-link")))
 	wantPath(t, worker, ticketPath)
 	wantStatus(t, worker, "已派工")
+	if n := run(t, worker, "the dispatch note", chromedp.Text(chromedp.ID("dispatch-note"))); !strings.Contains(n, note) {
+		t.Errorf("#dispatch-note = %q, want %q", n, note)
+	}
 	wantNoSideScroll(t, worker, "the ticket page")
 
 	runResponse(t, worker, "accept", chromedp.Tap(chromedp.ID("action-accept")))
@@ -243,6 +274,25 @@ func TestBrowserTicketFlow(t *testing.T) {
 	if cb := run(t, clerk, "call-back state", chromedp.Text(chromedp.ID("ticket-callback-state"))); !strings.HasPrefix(cb, "待回访") {
 		t.Errorf("#ticket-callback-state = %q, want 待回访", cb)
 	}
+	// The call-back comes first: above the facts and the actions, where
+	// closing without it asks for a reason.
+	type order struct {
+		CallbackFirst bool
+		Close         string
+		CloseRequired bool
+	}
+	o := run(t, clerk, "the completed ticket's order", chromedp.Evaluate[order](`(() => {
+		const cb = document.getElementById("callback");
+		const follows = id => (cb.compareDocumentPosition(document.getElementById(id)) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+		const close = document.getElementById("action-close");
+		return {CallbackFirst: follows("ticket-facts") && follows("actions") && cb.getBoundingClientRect().top < document.getElementById("ticket-facts").getBoundingClientRect().top,
+			Close: close?.textContent.trim() ?? "",
+			CloseRequired: close?.form.querySelector('input[name="reason"]')?.required ?? false};
+	})()`))
+	if !o.CallbackFirst || o.Close != "不回访直接关闭" || !o.CloseRequired {
+		t.Errorf("the completed ticket: %+v; want the call-back first and closing without it only with a reason", o)
+	}
+	saveScreenshot(t, clerk, shots, "ticket-callback-first.png")
 
 	// Reached, and not satisfied: overall 2, speed 3, attitude 3.
 	if !run(t, clerk, "reached", chromedp.Evaluate[bool](`document.querySelector('#callback-form input[name="reached"][value="true"]').checked`)) {

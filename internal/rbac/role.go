@@ -42,6 +42,11 @@ func EstateScoped(r Role) bool {
 	return false
 }
 
+// TeamScoped reports whether staff with role r see, within their estates,
+// only the tickets they hold and their teams' tickets. A user is held to it
+// only when every role they have is team-scoped. Queries apply it.
+func TeamScoped(r Role) bool { return r == Worker }
+
 // Objects: what a permission is about.
 const (
 	ObjTenant       = "tenant"
@@ -72,6 +77,9 @@ const (
 	ActWork      = "work"
 	ActFollowup  = "followup"
 	ActCollect   = "collect"
+	// ActSensitive on tickets: complaints about staff and callers' phone
+	// numbers, which the field teams do not need.
+	ActSensitive = "sensitive"
 )
 
 // inherits is the role hierarchy: each role gets every permission of the
@@ -106,7 +114,7 @@ var grants = map[Role]map[string][]string{
 		ObjTeam:   {ActRead},
 		// Clerks work tickets too: a worker phones in "done", and the
 		// clerk records it with a note or a photo.
-		ObjTicket: {ActRead, ActCreate, ActDispatch, ActUpdate, ActFollowup, ActWork},
+		ObjTicket: {ActRead, ActCreate, ActDispatch, ActUpdate, ActFollowup, ActWork, ActSensitive},
 		ObjFee:    {ActRead, ActCollect},
 		ObjPerson: {ActManage},
 	},

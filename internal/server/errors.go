@@ -221,6 +221,8 @@ func classify(err error) (int, string) {
 		return fiber.StatusConflict, "ticket_already_claimed"
 	case errors.Is(err, ticket.ErrNoCallback):
 		return fiber.StatusUnprocessableEntity, "ticket_no_callback"
+	case errors.Is(err, ticket.ErrCloseReason):
+		return fiber.StatusUnprocessableEntity, "ticket_close_reason"
 	case errors.Is(err, ticket.ErrIdempotencyMismatch):
 		return fiber.StatusUnprocessableEntity, "ticket_idempotency_mismatch"
 	case errors.Is(err, ticket.ErrInvalidIdempotency):

@@ -12,6 +12,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
 // The portfolio pages take text as people type it (phones and entrances
@@ -107,9 +109,30 @@ type phoneView struct {
 func phoneViews(phones []string) []phoneView {
 	out := make([]phoneView, len(phones))
 	for i, p := range phones {
-		out[i] = phoneView{Text: formatPhone(p), Tel: template.URL("tel:" + p)}
+		out[i] = phoneView{Text: formatPhone(p)}
+		if !strings.Contains(p, "*") {
+			// A masked number (ticket:sensitive) is read, not dialled.
+			out[i].Tel = template.URL("tel:" + p)
+		}
 	}
 	return out
+}
+
+// seesPhones reports whether the user sees people's phone numbers in
+// full: the field staff (without ticket:sensitive) see them masked to the
+// last four digits, on tickets and on the estates' pages alike.
+func (s *Server) seesPhones(c *fiber.Ctx) bool {
+	return s.Authz.Can(userOf(c).ID, tenantOf(c).ID, rbac.ObjTicket, rbac.ActSensitive)
+}
+
+// maskedPerson is a copy of a person with the phones masked.
+func maskedPerson(p *estate.Person) *estate.Person {
+	m := *p
+	m.Phones = make([]string, len(p.Phones))
+	for i, ph := range p.Phones {
+		m.Phones[i] = ticket.MaskPhone(ph)
+	}
+	return &m
 }
 
 // formatPhone groups a number the way it is read out: mobiles 3-4-4,

@@ -398,7 +398,7 @@ func TestLanguageSwitchIsRemembered(t *testing.T) {
 	resp := e.do(request{method: "POST", path: "/locale", as: "worker", form: url.Values{"lang": {"en"}, "next": {"/t/alpha/"}}})
 	expectStatus(t, resp, http.StatusSeeOther, "switch")
 	body = readBody(t, e.do(request{method: "GET", path: "/t/alpha/", as: "worker"}))
-	if !strings.Contains(body, "customer service center") {
+	if !strings.Contains(body, "Field tickets") {
 		t.Error("English not remembered for the user")
 	}
 	expectStatus(t, e.do(request{method: "POST", path: "/locale", as: "worker", form: url.Values{"lang": {"fr"}}}), http.StatusBadRequest, "unknown language")

@@ -39,6 +39,9 @@ func (s *Server) showPerson(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	if d.Units == nil {
 		d.Units = []estate.PersonUnit{}
 	}
+	if !s.seesPhones(c) {
+		d.Person = maskedPerson(d.Person)
+	}
 	if isAPI(c) {
 		return c.JSON(d)
 	}

@@ -40,7 +40,7 @@ type queueWorld struct {
 
 // manager acts for the seeding: company-wide, may dispatch.
 func (e *env) queueActor() ticket.Actor {
-	return ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true}
+	return ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true, Sensitive: true}
 }
 
 func (e *env) queueTicket(in ticket.Intake) *ticket.Ticket {
@@ -150,6 +150,7 @@ func queueScenarios() []scenario {
 			post(settings+"/categories", url.Values{"parent_id": {"{category}"}, "name": {"下水道"}}, map[string]any{"parent_id": "{category}", "name": "下水道"}, created),
 			post(settings+"/categories/{category}/archive", nil, nil, empty),
 			post(settings+"/categories/{category}/restore", nil, nil, empty),
+			post(settings+"/categories/{category}/staff-complaint", url.Values{"staff_complaint": {"true"}}, map[string]any{"staff_complaint": true}, empty),
 			post(settings+"/rules", url.Values{"estate_id": {"{north}"}, "category_id": {"{category}"}, "team_id": {"{team}"}, "mode": {"grab"}},
 				map[string]any{"estate_id": "{north}", "category_id": "{category}", "team_id": "{team}", "mode": "grab"}, created),
 			post(settings+"/rules/{rule}/delete", nil, nil, empty),
@@ -207,6 +208,9 @@ func TestQueueOtherTenant(t *testing.T) {
 		{method: "GET", path: "/api/v1/t/bravo/tickets/export.csv?estate=" + north, as: "other"},
 		{method: "POST", path: "/api/v1/t/bravo/settings/tickets/categories/" + cat + "/archive", as: "other"},
 		{method: "POST", path: "/t/bravo/settings/tickets/categories/" + cat + "/restore", as: "other", form: url.Values{}},
+		{method: "POST", path: "/api/v1/t/bravo/settings/tickets/categories/" + cat + "/staff-complaint", as: "other",
+			json: map[string]any{"staff_complaint": true}},
+		{method: "POST", path: "/t/alpha/settings/tickets/categories/" + cat + "/staff-complaint", as: "other", form: url.Values{"staff_complaint": {"true"}}},
 		{method: "POST", path: "/api/v1/t/bravo/settings/tickets/rules/" + rule.ID.String() + "/delete", as: "other"},
 		{method: "POST", path: "/api/v1/t/bravo/settings/tickets/rules", as: "other",
 			json: map[string]any{"estate_id": north, "team_id": w.team.ID.String(), "mode": "direct"}},

@@ -116,6 +116,7 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/settings/tickets/categories", "ticket", "configure", both, s.ticketCategoryAdd),
 		tr("POST", "/settings/tickets/categories/:category/archive", "ticket", "configure", both, s.ticketCategoryArchive(true)),
 		tr("POST", "/settings/tickets/categories/:category/restore", "ticket", "configure", both, s.ticketCategoryArchive(false)),
+		tr("POST", "/settings/tickets/categories/:category/staff-complaint", "ticket", "configure", both, s.ticketCategoryStaffComplaint),
 		tr("POST", "/settings/tickets/rules", "ticket", "configure", both, s.ticketRuleAdd),
 		tr("POST", "/settings/tickets/rules/:rule/delete", "ticket", "configure", both, s.ticketRuleDelete),
 		tr("GET", "/settings/webhooks", "ticket", "configure", both, s.webhookList),

@@ -45,6 +45,11 @@ func (s *Server) searchShow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if !s.seesPhones(c) {
+		for i := range res.Persons {
+			res.Persons[i].Phone = ticket.MaskPhone(res.Persons[i].Phone)
+		}
+	}
 	if isAPI(c) {
 		return c.JSON(res)
 	}

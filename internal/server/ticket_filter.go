@@ -35,6 +35,9 @@ type queueQuery struct {
 	Q        string
 	Sort     string
 	Limit    string
+	// Major is "true" for major complaints only; Due is "today" for open
+	// tickets due from now to midnight (the homes link to both).
+	Major, Due string
 }
 
 // values are the filters without the view and the cursor.
@@ -61,6 +64,8 @@ func (q queueQuery) values() url.Values {
 	set("q", q.Q)
 	set("sort", q.Sort)
 	set("limit", q.Limit)
+	set("major", q.Major)
+	set("due", q.Due)
 	return v
 }
 
@@ -135,7 +140,8 @@ func (s *Server) queueFilter(c *fiber.Ctx, sc estate.Scope) (ticket.Filter, queu
 	one := func(k string) string { return strings.TrimSpace(string(args.Peek(k))) }
 	q := queueQuery{View: one("view"), Estate: one("estate"), Unit: one("unit"), Person: one("person"),
 		Type: one("type"), Category: one("category"), Team: one("team"), Priority: one("priority"),
-		Channel: one("channel"), From: one("from"), To: one("to"), Q: one("q"), Sort: one("sort"), Limit: one("limit")}
+		Channel: one("channel"), From: one("from"), To: one("to"), Q: one("q"), Sort: one("sort"), Limit: one("limit"),
+		Major: one("major"), Due: one("due")}
 	for _, v := range args.PeekMulti("status") {
 		for _, st := range strings.Split(string(v), ",") {
 			if st = strings.TrimSpace(st); st != "" && !slices.Contains(q.Statuses, st) {
@@ -184,6 +190,20 @@ func (s *Server) queueFilter(c *fiber.Ctx, sc estate.Scope) (ticket.Filter, queu
 		}
 		*d.dst = day.AddDate(0, 0, d.next)
 	}
+	switch q.Major {
+	case "":
+	case "true":
+		f.Major = true
+	default:
+		return f, q, ticket.ErrInvalidFilter
+	}
+	switch q.Due {
+	case "":
+	case "today":
+		_, f.DueBefore = today(loc)
+	default:
+		return f, q, ticket.ErrInvalidFilter
+	}
 	if q.Limit != "" {
 		n, err := strconv.Atoi(q.Limit)
 		if err != nil || n < 1 || n > ticket.MaxPage {
@@ -192,4 +212,11 @@ func (s *Server) queueFilter(c *fiber.Ctx, sc estate.Scope) (ticket.Filter, queu
 		f.Limit = n
 	}
 	return f, q, nil
+}
+
+// today is the tenant's day now: its midnight and the next.
+func today(loc *time.Location) (time.Time, time.Time) {
+	y, m, d := time.Now().In(loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return start, start.AddDate(0, 0, 1)
 }

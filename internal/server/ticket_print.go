@@ -20,12 +20,12 @@ func (s *Server) ticketPrint(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sc, err := s.scope(c)
+	a, err := s.ticketActor(c)
 	if err != nil {
 		return err
 	}
 	t := tenantOf(c)
-	d, err := s.Tickets.Get(c.UserContext(), t.ID, sc, id)
+	d, err := s.Tickets.Get(c.UserContext(), t.ID, a, id)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type settingsForm struct {
 	CallbackRetryMinutes string
 	FollowupDays         string
 	WarnPercent          string
+	CallbackCloses       bool
 }
 
 // policyRow is one line of the deadline table as typed: each deadline in
@@ -134,7 +135,7 @@ func (s *Server) showTicketSettings(c *fiber.Ctx, fail *formFail) error {
 		"Modes": ticket.Modes(), "Roles": rbac.AllRoles(), "Clocks": ticket.Clocks(),
 		"Settings": settingsForm{CallbackTypes: strings.Split(st.CallbackTypes, ","),
 			CallbackMaxAttempts: strconv.Itoa(st.CallbackMaxAttempts), CallbackRetryMinutes: strconv.Itoa(st.CallbackRetryMinutes),
-			FollowupDays: strconv.Itoa(st.FollowupDays), WarnPercent: strconv.Itoa(st.WarnPercent)},
+			FollowupDays: strconv.Itoa(st.FollowupDays), WarnPercent: strconv.Itoa(st.WarnPercent), CallbackCloses: st.CallbackCloses},
 		"Policies": policies, "Ladder": ladder, "Rule": ruleForm{Mode: string(ticket.Direct)}, "Category": categoryForm{},
 	}
 	return s.render(c, "ticket_settings", "queue.settings.title", withForms(data, fail))

@@ -45,3 +45,32 @@ func (s *Server) ticketCategoryArchive(archived bool) fiber.Handler {
 		return s.done(c, settingsPath(c, "categories"), flash, fiber.StatusNoContent, nil)
 	}
 }
+
+// staffComplaintInput marks a category as a complaint about staff; the
+// form's checkbox sends "true" or nothing.
+type staffComplaintInput struct {
+	StaffComplaint *bool `json:"staff_complaint" form:"staff_complaint"`
+}
+
+// ticketCategoryStaffComplaint sets or clears a category's mark as a
+// complaint about staff, which hides its tickets from the roles without
+// ticket:sensitive.
+func (s *Server) ticketCategoryStaffComplaint(c *fiber.Ctx) error {
+	id, err := pathUUID(c, "category")
+	if err != nil {
+		return err
+	}
+	var in staffComplaintInput
+	if err := parseOptional(c, &in); err != nil {
+		return err
+	}
+	if in.StaffComplaint == nil && isAPI(c) {
+		return &fieldError{fields: map[string]string{"staff_complaint": s.Catalog.T(langOf(c), "error.staff_complaint_required", nil)}}
+	}
+	on := in.StaffComplaint != nil && *in.StaffComplaint
+	if err := s.Tickets.SetCategoryStaffComplaint(c.UserContext(), tenantOf(c).ID, id, on); err != nil {
+		return err
+	}
+	flash := map[bool]string{true: "home.settings.staff_complaint_on", false: "home.settings.staff_complaint_off"}[on]
+	return s.done(c, settingsPath(c, "categories"), flash, fiber.StatusNoContent, nil)
+}

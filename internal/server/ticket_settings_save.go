@@ -15,6 +15,8 @@ type settingsInput struct {
 	CallbackRetryMinutes int      `json:"callback_retry_minutes"`
 	FollowupDays         int      `json:"followup_days"`
 	WarnPercent          int      `json:"warn_percent"`
+	// CallbackCloses is true when absent, the default.
+	CallbackCloses *bool `json:"callback_closes"`
 }
 
 // ticketSettingsSave replaces the call-back and warning settings.
@@ -27,10 +29,13 @@ func (s *Server) ticketSettingsSave(c *fiber.Ctx) error {
 			return err
 		}
 		st = ticket.Settings{CallbackTypes: string(in.CallbackTypes), CallbackMaxAttempts: in.CallbackMaxAttempts,
-			CallbackRetryMinutes: in.CallbackRetryMinutes, FollowupDays: in.FollowupDays, WarnPercent: in.WarnPercent}
+			CallbackRetryMinutes: in.CallbackRetryMinutes, FollowupDays: in.FollowupDays, WarnPercent: in.WarnPercent,
+			CallbackCloses: in.CallbackCloses == nil || *in.CallbackCloses}
 	} else {
 		form = settingsForm{CallbackTypes: formList(c, "callback_types"), CallbackMaxAttempts: c.FormValue("callback_max_attempts"),
-			CallbackRetryMinutes: c.FormValue("callback_retry_minutes"), FollowupDays: c.FormValue("followup_days"), WarnPercent: c.FormValue("warn_percent")}
+			CallbackRetryMinutes: c.FormValue("callback_retry_minutes"), FollowupDays: c.FormValue("followup_days"), WarnPercent: c.FormValue("warn_percent"),
+			CallbackCloses: c.FormValue("callback_closes") == "true"}
+		st.CallbackCloses = form.CallbackCloses
 		st.CallbackTypes = strings.Join(form.CallbackTypes, ",")
 		var err error
 		for _, f := range []struct {

@@ -27,6 +27,9 @@ type ticketAction struct {
 	// Style is the button's class: primary for the next step of the
 	// work, "" for a side step, danger for what hands the ticket back.
 	Style string
+	// Base and CSRF are for the button's form: the ticket's address and
+	// the session's token.
+	Base, CSRF string
 }
 
 // fieldActions are the moves of the team's work in the order of a job.
@@ -40,7 +43,8 @@ var fieldActions = []ticketAction{
 	{Event: "return", Reason: "required", Style: "danger"},
 }
 
-// centerActions are the moves of the service center itself.
+// centerActions are the moves of the service center itself; cancelling
+// comes last, after everything that moves the work on.
 var centerActions = []ticketAction{
 	{Event: "close", Reason: "optional", Style: "primary"},
 	{Event: "reopen", Reason: "required"},
@@ -60,6 +64,22 @@ type teamOption struct {
 	Name    string
 	Kind    team.Kind
 	Workers []workerOption
+}
+
+// teamWorkers are the people who may take a team's tickets: its leader
+// and its active members.
+func teamWorkers(tm team.Team) []workerOption {
+	people := tm.Members
+	if tm.Leader != nil {
+		people = append([]team.Person{*tm.Leader}, people...)
+	}
+	var out []workerOption
+	for _, p := range people {
+		if p.Active && !slices.ContainsFunc(out, func(w workerOption) bool { return w.ID == p.UserID }) {
+			out = append(out, workerOption{ID: p.UserID, Name: p.DisplayName()})
+		}
+	}
+	return out
 }
 
 // entryView is one line of the timeline, translated.
@@ -112,7 +132,7 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.Tickets.Get(ctx, t.ID, a.Scope, id)
+	d, err := s.Tickets.Get(ctx, t.ID, a, id)
 	if err != nil {
 		return err
 	}
@@ -149,16 +169,12 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	var ownTeam *teamOption
 	for _, tm := range teams {
 		teamNames[tm.ID] = tm.Name
-		opt := teamOption{ID: tm.ID, Name: tm.Name, Kind: tm.Kind}
-		people := tm.Members
-		if tm.Leader != nil {
-			people = append([]team.Person{*tm.Leader}, people...)
-		}
-		for _, p := range people {
+		opt := teamOption{ID: tm.ID, Name: tm.Name, Kind: tm.Kind, Workers: teamWorkers(tm)}
+		for _, p := range tm.Members {
 			names[p.UserID] = p.DisplayName()
-			if p.Active && !slices.ContainsFunc(opt.Workers, func(w workerOption) bool { return w.ID == p.UserID }) {
-				opt.Workers = append(opt.Workers, workerOption{ID: p.UserID, Name: p.DisplayName()})
-			}
+		}
+		if tm.Leader != nil {
+			names[tm.Leader.UserID] = tm.Leader.DisplayName()
 		}
 		if tm.ArchivedAt == nil {
 			options = append(options, opt)
@@ -169,41 +185,76 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	}
 
 	// What the user may do: legal in the ticket's state, permitted to the
-	// role, and — for the team's work — theirs to do. The service checks
-	// all of it again.
+	// role, and theirs to do; each role sees only its own next steps, in
+	// the order of the work. The service checks all of it again.
 	legal := func(ev ticket.Event) bool { _, err := ticket.Next(tk.Status, ev); return err == nil }
 	me := u.ID
 	assignedToMe := tk.AssigneeID != nil && *tk.AssigneeID == me
 	leader := d.TeamLeader != nil && *d.TeamLeader == me
 	member := ownTeam != nil && slices.ContainsFunc(ownTeam.Workers, func(w workerOption) bool { return w.ID == me })
+	// Comments and files: to whoever may act on the ticket's work.
 	works := can(rbac.ActWork) && (a.Dispatcher || assignedToMe || leader || (tk.AssigneeID == nil && member))
-	var actions []ticketAction
+	// Own: the worker's moves, to the one who holds the ticket (a pool
+	// ticket: to the members who may claim it, and to the leader, who may
+	// hand it back). Behalf: the field moves a leader or a clerk records
+	// for the worker who phoned them in, tucked away.
+	var own, behalf, last []ticketAction
 	for _, act := range fieldActions {
-		ok := false
-		switch act.Event {
-		case "claim":
-			ok = tk.Status == ticket.Dispatched && tk.AssigneeID == nil && member && can(rbac.ActWork)
-		case "accept":
-			ok = legal(ticket.Accept) && can(rbac.ActWork) && (a.Dispatcher || assignedToMe || leader)
-		default:
-			ok = legal(ticket.Event(act.Event)) && works
+		if !can(rbac.ActWork) {
+			break
 		}
-		if ok {
-			actions = append(actions, act)
+		ev := ticket.Event(act.Event)
+		switch {
+		case act.Event == "claim":
+			if tk.Status == ticket.Dispatched && tk.AssigneeID == nil && member {
+				own = append(own, act)
+			}
+		case !legal(ev):
+		case ev == ticket.Return:
+			if assignedToMe || (tk.AssigneeID == nil && leader) {
+				last = append(last, act)
+			}
+		case assignedToMe:
+			own = append(own, act)
+		case ev != ticket.Accept && tk.AssigneeID != nil && (a.Dispatcher || leader):
+			behalf = append(behalf, act)
 		}
 	}
-	for _, act := range centerActions {
-		if legal(ticket.Event(act.Event)) && can(rbac.ActUpdate) {
-			actions = append(actions, act)
-		}
-	}
-	canDispatch := can(rbac.ActDispatch)
 	// An unreachable owner ends the round: no more attempts.
 	callbackOpen := tk.Status == ticket.Completed && slices.Contains(
 		[]string{ticket.CallbackDue, ticket.CallbackRetry}, tk.CallbackState)
+	var center []ticketAction
+	for _, act := range centerActions {
+		if !legal(ticket.Event(act.Event)) || !can(rbac.ActUpdate) {
+			continue
+		}
+		switch act.Event {
+		case "cancel":
+			last = append(last, act)
+			continue
+		case "close":
+			if callbackOpen {
+				// The call-back comes first; closing without it needs a reason.
+				act.Reason, act.Style = "close_without_callback", ""
+			}
+		}
+		center = append(center, act)
+	}
+	canDispatch := can(rbac.ActDispatch)
 	var workers []workerOption
 	if ownTeam != nil {
 		workers = ownTeam.Workers
+	}
+	// The note is for the team at work; once done, the timeline keeps it.
+	var note string
+	if tk.TeamID != nil && tk.Status.Open() && tk.CompletedAt == nil {
+		note = d.DispatchNote
+	}
+	base, csrf := ticketPath(c, tk.ID), s.csrfToken(c)
+	for _, acts := range [][]ticketAction{own, behalf, center, last} {
+		for i := range acts {
+			acts[i].Base, acts[i].CSRF = base, csrf
+		}
 	}
 
 	data := map[string]any{
@@ -217,7 +268,11 @@ func (s *Server) showTicket(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 		"CallbackDue": s.when(lang, loc, tk.CallbackDue),
 		"Clock":       s.clock(lang, tk, now),
 		"Breached":    tk.Breached(),
-		"Actions":     actions,
+		"Own":         own,
+		"Behalf":      behalf,
+		"Center":      center,
+		"Last":        last,
+		"Note":        note,
 		"CanDispatch": canDispatch && legal(ticket.Dispatch),
 		"CanTransfer": canDispatch && legal(ticket.Transfer),
 		"CanAssign": can(rbac.ActAssign) && (tk.Status == ticket.Dispatched || tk.Status == ticket.Accepted) &&

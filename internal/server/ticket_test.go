@@ -47,7 +47,7 @@ func (e *env) seedTickets() *ticketWorld {
 	must(e.t, err)
 	w.north = tm
 	w.south = e.seedTeam(e.estates[1].ID, "南区维修")
-	w.dispatch = ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true, Lang: "zh-CN"}
+	w.dispatch = ticket.Actor{UserID: e.actors["manager"].user.ID, Scope: allScope, Dispatcher: true, Sensitive: true, Lang: "zh-CN"}
 	w.northUnit = w.p.northUnit
 	return w
 }
@@ -94,7 +94,7 @@ func (w *ticketWorld) ticketIn(estateID uuid.UUID, state string) *ticket.Ticket 
 		}
 		must(t, err)
 	}
-	tk, err := w.e.tickets.Get(w.ctx, w.e.alpha.ID, allScope, id)
+	tk, err := w.e.tickets.Get(w.ctx, w.e.alpha.ID, w.dispatch, id)
 	must(t, err)
 	return tk.Ticket
 }
@@ -193,7 +193,7 @@ func ticketScenarios() []ticketScenario {
 	add("GET", "/tickets/new/lookup?q=1-101", "", nil, nil, "clerk", notCreators, 200, 0)
 	add("GET", "/tickets/preview?estate_id={north}&type=repair", "", nil, nil, "clerk", notCreators, 200, 200)
 	add("POST", "/tickets", "", create, nil, "clerk", notCreators, 303, 201)
-	add("GET", "/tickets/{ticket}", "received", nil, nil, "worker", notReaders, 200, 200)
+	add("GET", "/tickets/{ticket}", "dispatched", nil, nil, "worker", notReaders, 200, 200)
 	add("POST", "/tickets/{ticket}/dispatch", "received", send, nil, "clerk", notCreators, 303, 200)
 	add("POST", "/tickets/{ticket}/transfer", "dispatched", send, nil, "clerk", notCreators, 303, 200)
 	add("POST", "/tickets/{ticket}/assign", "pool", map[string]any{"worker_id": "{worker}"}, nil, "team_leader", notAssigner, 303, 200)
@@ -205,13 +205,13 @@ func ticketScenarios() []ticketScenario {
 	add("POST", "/tickets/{ticket}/complete", "in_progress", map[string]any{"note": "已更换角阀"}, nil, "worker", notReaders, 303, 200)
 	add("POST", "/tickets/{ticket}/return", "dispatched", map[string]any{"reason": "不是维修问题"}, nil, "worker", notReaders, 303, 200)
 	add("POST", "/tickets/{ticket}/cancel", "received", map[string]any{"reason": "重复报事"}, nil, "clerk", notCreators, 303, 200)
-	add("POST", "/tickets/{ticket}/close", "completed", nil, nil, "clerk", notCreators, 303, 200)
+	add("POST", "/tickets/{ticket}/close", "completed", map[string]any{"reason": "业主已电话确认修好"}, nil, "clerk", notCreators, 303, 200)
 	add("POST", "/tickets/{ticket}/reopen", "completed", map[string]any{"reason": "业主再次来电"}, nil, "clerk", notCreators, 303, 200)
 	// A worker comments and attaches on the tickets they hold.
 	add("POST", "/tickets/{ticket}/comments", "dispatched", map[string]any{"body": "已电话联系业主", "owner_visible": true}, nil, "worker", notReaders, 303, 201)
 	add("POST", "/tickets/{ticket}/attachments", "dispatched", map[string]any{"note": "现场"}, photo, "worker", notReaders, 303, 201)
 	add("POST", "/tickets/{ticket}/callbacks", "completed", callback, nil, "clerk", notCreators, 303, 200)
-	add("GET", "/attachments/{attachment}", "received", nil, nil, "worker", notReaders, 200, 200)
+	add("GET", "/attachments/{attachment}", "dispatched", nil, nil, "worker", notReaders, 200, 200)
 	return out
 }
 
@@ -784,9 +784,11 @@ func TestTicketCallbacks(t *testing.T) {
 	resp = e.do(request{method: "POST", path: "/t/alpha/tickets/" + done.ID.String() + "/callbacks", as: "clerk",
 		form: url.Values{"reached": {"true"}, "overall": {"5"}, "speed": {"4"}, "attitude": {"5"}}})
 	expectRedirect(t, resp, "/t/alpha/tickets/"+done.ID.String(), "reached")
+	// A satisfied owner's call-back closes the ticket (the default).
 	d := w.detail(t, done.ID, "clerk")
-	if d.Ticket.Status != ticket.FollowedUp || d.Ticket.Satisfaction != 5 || len(d.Callbacks) != 2 {
-		t.Errorf("followed up: %+v %+v", d.Ticket, d.Callbacks)
+	if d.Ticket.Status != ticket.Closed || d.Ticket.ClosedAt == nil || d.Ticket.Satisfaction != 5 || len(d.Callbacks) != 2 ||
+		!slices.Equal(kinds(d)[len(d.Timeline)-2:], []string{"follow_up", "close"}) {
+		t.Errorf("followed up: %+v %+v %v", d.Ticket, d.Callbacks, kinds(d))
 	}
 	show := page(t, e, "/t/alpha/tickets/"+done.ID.String(), "clerk")
 	if strings.Contains(show, `id="callback-form"`) || !strings.Contains(show, "已回访") || !strings.Contains(show, "无人接听") {

@@ -54,6 +54,11 @@ func (s *Server) showUnit(c *fiber.Ctx, id uuid.UUID, fail *formFail) error {
 	if err != nil {
 		return err
 	}
+	if !s.seesPhones(c) {
+		for i := range d.Occupants {
+			d.Occupants[i].Person = maskedPerson(d.Occupants[i].Person)
+		}
+	}
 	if isAPI(c) {
 		if d.Occupants == nil {
 			d.Occupants = []estate.Occupant{}

@@ -162,7 +162,7 @@ func (s *Service) OpenAttachment(ctx context.Context, tenantID uuid.UUID, a Acto
 		if err := tx.NewSelect().Model(at).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx); err != nil {
 			return err
 		}
-		_, err := inScope(ctx, tx, tenantID, a.Scope, at.TicketID)
+		_, err := s.visible(ctx, tx, tenantID, a, at.TicketID)
 		return err
 	})
 	if err != nil {

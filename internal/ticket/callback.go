@@ -13,9 +13,10 @@ import (
 
 // RecordCallback records a call-back (回访). Not reached: a retry is
 // scheduled in the office's open time, until the tenant's limit; then the
-// owner is unreachable and the round is over (a reopen starts a new one). Reached: the scores are kept, the
-// ticket is followed up, and a dissatisfied owner (overall ≤ 2) reopens it
-// and the estate's office heads are told.
+// owner is unreachable and the round is over (a reopen starts a new one).
+// Reached: the scores are kept, the ticket is followed up and, by the
+// settings (CallbackCloses), closed; a dissatisfied owner (overall ≤ 2)
+// reopens it instead and the estate's office heads are told.
 func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, o Outcome) (*Ticket, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
@@ -65,7 +66,10 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 			return err
 		}
 		if o.Overall > Dissatisfied {
-			return nil
+			if !st.CallbackCloses {
+				return nil
+			}
+			return w.close(ctx, &a.UserID, "", nil)
 		}
 		if err := w.reopen(ctx, nil, o.Comment); err != nil {
 			return err

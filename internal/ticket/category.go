@@ -21,6 +21,9 @@ type Category struct {
 	SortOrder  int        `bun:"sort_order,notnull" json:"sort_order"`
 	ArchivedAt *time.Time `bun:"archived_at" json:"archived_at,omitempty"`
 	CreatedAt  time.Time  `bun:"created_at,notnull" json:"created_at"`
+	// StaffComplaint marks complaints about staff (服务 › 态度): with its
+	// subcategories, only roles with ticket:sensitive see them.
+	StaffComplaint bool `bun:"staff_complaint,notnull" json:"staff_complaint"`
 
 	// Path is the names from the root, "维修 › 水电 › 漏水"; filled by Tree.
 	Path string `bun:"-" json:"path"`
@@ -47,6 +50,10 @@ var defaultTree = []struct {
 	{"其他", nil},
 }
 
+// defaultStaffComplaint is the category of the default tree that is a
+// complaint about staff.
+var defaultStaffComplaint = [2]string{"服务", "态度"}
+
 // Tree is the categories of a tenant in display order, each after its
 // parent, with paths and depths filled in.
 type Tree []Category
@@ -70,6 +77,32 @@ func (tr Tree) Ancestry(id uuid.UUID) []uuid.UUID {
 			break
 		}
 		c = tr.ByID(*c.ParentID)
+	}
+	return out
+}
+
+// StaffComplaint reports whether a category, or one above it, is a
+// complaint about staff; false for none.
+func (tr Tree) StaffComplaint(id *uuid.UUID) bool {
+	if id == nil {
+		return false
+	}
+	for _, a := range tr.Ancestry(*id) {
+		if c := tr.ByID(a); c != nil && c.StaffComplaint {
+			return true
+		}
+	}
+	return false
+}
+
+// staffComplaints lists every category that is a complaint about staff,
+// the flagged ones and all under them.
+func (tr Tree) staffComplaints() []uuid.UUID {
+	var out []uuid.UUID
+	for i := range tr {
+		if tr.StaffComplaint(&tr[i].ID) {
+			out = append(out, tr[i].ID)
+		}
 	}
 	return out
 }
@@ -116,7 +149,8 @@ func seedTree(ctx context.Context, db bun.IDB, tenantID uuid.UUID, now time.Time
 		r := Category{TenantID: tenantID, ID: uuid.New(), Name: root.name, SortOrder: i, CreatedAt: now}
 		rows = append(rows, r)
 		for j, name := range root.children {
-			rows = append(rows, Category{TenantID: tenantID, ID: uuid.New(), ParentID: &r.ID, Name: name, SortOrder: j, CreatedAt: now})
+			rows = append(rows, Category{TenantID: tenantID, ID: uuid.New(), ParentID: &r.ID, Name: name, SortOrder: j, CreatedAt: now,
+				StaffComplaint: [2]string{root.name, name} == defaultStaffComplaint})
 		}
 	}
 	_, err := db.NewInsert().Model(&rows).Exec(ctx)

@@ -93,7 +93,7 @@ func (s *Service) SetSettings(ctx context.Context, tenantID uuid.UUID, st Settin
 		_, err := tx.NewInsert().Model(&st).On("CONFLICT (tenant_id) DO UPDATE").
 			Set("callback_types = EXCLUDED.callback_types, callback_max_attempts = EXCLUDED.callback_max_attempts").
 			Set("callback_retry_minutes = EXCLUDED.callback_retry_minutes, followup_days = EXCLUDED.followup_days").
-			Set("warn_percent = EXCLUDED.warn_percent, updated_at = EXCLUDED.updated_at").Exec(ctx)
+			Set("warn_percent = EXCLUDED.warn_percent, callback_closes = EXCLUDED.callback_closes, updated_at = EXCLUDED.updated_at").Exec(ctx)
 		return err
 	})
 }
@@ -268,6 +268,23 @@ func (s *Service) SetCategoryArchived(ctx context.Context, tenantID, id uuid.UUI
 			q = q.Set("archived_at = NULL")
 		}
 		res, err := q.Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return database.ErrNotFound
+		}
+		return nil
+	}))
+}
+
+// SetCategoryStaffComplaint marks a category (and those under it) as a
+// complaint about staff, or clears the mark.
+func (s *Service) SetCategoryStaffComplaint(ctx context.Context, tenantID, id uuid.UUID, on bool) error {
+	defer s.forget(tenantID)
+	return database.Normalize(s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*Category)(nil)).Set("staff_complaint = ?", on).
+			Where("tenant_id = ? AND id = ?", tenantID, id).Exec(ctx)
 		if err != nil {
 			return err
 		}

@@ -35,4 +35,5 @@ var (
 	ErrInvalidSettings      = errors.New("ticket: invalid call-back settings")
 	ErrInvalidCursor        = errors.New("ticket: invalid page cursor")
 	ErrInvalidFilter        = errors.New("ticket: invalid filter")
+	ErrCloseReason          = errors.New("ticket: closing a ticket the owner was not called back about needs a reason")
 )

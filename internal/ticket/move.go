@@ -22,16 +22,24 @@ func (s *Service) change(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if err != nil {
 			return err
 		}
-		if !a.Scope.Allows(tk.EstateID) {
-			return database.ErrNotFound
+		if err := s.allows(ctx, tx, a, tk); err != nil {
+			return err
 		}
 		w := &work{s: s, tx: tx, t: t, tk: tk, now: s.now()}
 		if err := fn(ctx, w); err != nil {
 			return err
 		}
 		tk.UpdatedAt = w.now
+		if err := save(ctx, tx, tk); err != nil {
+			return err
+		}
 		out = tk
-		return save(ctx, tx, tk)
+		if !a.mayCall(tk) {
+			masked := *tk
+			masked.CallerPhone = MaskPhone(tk.CallerPhone)
+			out = &masked
+		}
+		return nil
 	})
 	return out, database.Normalize(err)
 }
@@ -151,23 +159,34 @@ func (s *Service) Cancel(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 	})
 }
 
-// Close ends a completed or followed-up ticket.
+// Close ends a completed or followed-up ticket. Closing one whose owner
+// is still to be called back needs a reason: the call-back is how the
+// center knows the work was done.
 func (s *Service) Close(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, note string) (*Ticket, error) {
 	note, err := checkReason(note, false)
 	if err != nil {
 		return nil, err
 	}
 	return s.change(ctx, t, a, id, func(ctx context.Context, w *work) error {
-		if _, err := w.move(ctx, &a.UserID, Close, note, nil); err != nil {
-			return err
+		pending := w.tk.CallbackState == CallbackDue || w.tk.CallbackState == CallbackRetry
+		if _, err := Next(w.tk.Status, Close); err == nil && pending && note == "" {
+			return ErrCloseReason
 		}
-		w.tk.ClosedAt = &w.now
-		if w.tk.CallbackState == CallbackDue || w.tk.CallbackState == CallbackRetry {
-			// Closed without reaching the owner: the queue lets it go.
-			w.tk.CallbackState = ""
-		}
-		return nil
+		return w.close(ctx, &a.UserID, note, nil)
 	})
+}
+
+// close ends the ticket.
+func (w *work) close(ctx context.Context, actor *uuid.UUID, note string, data map[string]any) error {
+	if _, err := w.move(ctx, actor, Close, note, data); err != nil {
+		return err
+	}
+	w.tk.ClosedAt = &w.now
+	if w.tk.CallbackState == CallbackDue || w.tk.CallbackState == CallbackRetry {
+		// Closed without reaching the owner: the queue lets it go.
+		w.tk.CallbackState = ""
+	}
+	return nil
 }
 
 // Reopen brings a finished ticket back, with a reason (the owner calls

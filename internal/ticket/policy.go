@@ -204,12 +204,18 @@ type Settings struct {
 	// WarnPercent of the resolution window elapsed fires the warning.
 	WarnPercent int       `bun:"warn_percent,notnull" json:"warn_percent"`
 	UpdatedAt   time.Time `bun:"updated_at,notnull" json:"updated_at"`
+
+	// CallbackCloses: a call-back that reaches a satisfied owner closes the
+	// ticket; without it the ticket stays followed up until a clerk closes it.
+	CallbackCloses bool `bun:"callback_closes,notnull" json:"callback_closes"`
 }
 
 // DefaultSettings: complaints and repairs are called back, three tries two
-// hours apart, within 3 days; the warning fires at 80% of the window.
+// hours apart, within 3 days, and a satisfied owner's call-back closes the
+// ticket; the warning fires at 80% of the window.
 func DefaultSettings() Settings {
-	return Settings{CallbackTypes: "complaint,repair", CallbackMaxAttempts: 3, CallbackRetryMinutes: 120, FollowupDays: 3, WarnPercent: 80}
+	return Settings{CallbackTypes: "complaint,repair", CallbackMaxAttempts: 3, CallbackRetryMinutes: 120, FollowupDays: 3, WarnPercent: 80,
+		CallbackCloses: true}
 }
 
 // CallsBack reports whether completed tickets of type t are called back.

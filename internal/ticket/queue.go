@@ -67,6 +67,12 @@ type Filter struct {
 	Sort       Sort
 	Cursor     string
 	Limit      int
+
+	// Major: major complaints only.
+	Major bool
+	// DueBefore: open tickets whose resolution clock runs and whose
+	// deadline comes between now and this instant ("due today").
+	DueBefore time.Time
 }
 
 // Row is one line of a queue.
@@ -88,6 +94,7 @@ type Row struct {
 	Description   string     `bun:"description" json:"description"`
 	PreferredTime string     `bun:"preferred_time" json:"preferred_time"`
 	DispatchMode  Mode       `bun:"dispatch_mode" json:"dispatch_mode"`
+	TeamID        *uuid.UUID `bun:"team_id" json:"team_id"`
 	Team          string     `bun:"team" json:"team"`
 	Assignee      string     `bun:"assignee" json:"assignee"`
 	AssigneeID    *uuid.UUID `bun:"assignee_id" json:"assignee_id"`
@@ -209,7 +216,11 @@ func (s *Service) List(ctx context.Context, tenantID uuid.UUID, a Actor, f Filte
 			return err
 		}
 		for i := range page.Rows {
-			if r := &page.Rows[i]; r.CategoryID != nil {
+			r := &page.Rows[i]
+			if !a.mayCall(&Ticket{AssigneeID: r.AssigneeID}) {
+				r.CallerPhone = MaskPhone(r.CallerPhone)
+			}
+			if r.CategoryID != nil {
 				if c := tree.ByID(*r.CategoryID); c != nil {
 					r.Category = c.Path
 				}
@@ -249,24 +260,20 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 		// The owner's first phone when the clerk typed none, as the name.
 		ColumnExpr(`COALESCE(NULLIF(t.caller_phone, ''), (SELECT ph.phone FROM person_phones AS ph
 			WHERE ph.tenant_id = t.tenant_id AND ph.person_id = t.person_id ORDER BY ph.position, ph.phone LIMIT 1), '') AS caller_phone`).
-		ColumnExpr("t.description, t.preferred_time, t.dispatch_mode, COALESCE(tm.name, '') AS team, COALESCE(au.name, '') AS assignee, t.assignee_id").
+		ColumnExpr("t.description, t.preferred_time, t.dispatch_mode, t.team_id, COALESCE(tm.name, '') AS team, COALESCE(au.name, '') AS assignee, t.assignee_id").
 		ColumnExpr("t.resolve_due, t.completed_at, t.hold_since, t.callback_state, t.callback_due, t.satisfaction, t.created_at").
 		ColumnExpr("(t.response_breached_at IS NOT NULL OR t.resolve_breached_at IS NOT NULL) AS breached").
 		Where("t.tenant_id = ?", tenantID)
-	if !a.Scope.All {
-		if len(a.Scope.EstateIDs) == 0 {
-			return q.Where("1 = 0"), nil
-		}
-		q = q.Where("t.estate_id IN (?)", bun.In(a.Scope.EstateIDs))
+	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
+		return q.Where("1 = 0"), nil
 	}
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	q = a.restrict(q, tree)
+	open := openStates
 	switch f.View {
 	case ViewMine:
 		q = q.Where("t.assignee_id = ? AND t.status IN (?)", a.UserID, bun.In(open))
 	case ViewTeam:
-		q = q.Where(`t.team_id IN (SELECT tmm.team_id FROM team_members AS tmm WHERE tmm.tenant_id = t.tenant_id AND tmm.user_id = ?
-			UNION SELECT tl.id FROM teams AS tl WHERE tl.tenant_id = t.tenant_id AND tl.leader_id = ?) AND t.status IN (?)`,
-			a.UserID, a.UserID, bun.In(open))
+		q = q.Where("t.team_id IN ("+myTeams+") AND t.status IN (?)", a.UserID, a.UserID, bun.In(open))
 	case ViewOpen:
 		q = q.Where("t.status IN (?)", bun.In(open))
 	case ViewOverdue:
@@ -307,6 +314,13 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 	if f.Channel != "" {
 		q = q.Where("t.channel = ?", f.Channel)
 	}
+	if f.Major {
+		q = q.Where("t.major")
+	}
+	if !f.DueBefore.IsZero() {
+		q = q.Where("t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due >= ? AND t.resolve_due < ?",
+			bun.In(open), s.now(), f.DueBefore.UTC())
+	}
 	if !f.From.IsZero() {
 		q = q.Where("t.created_at >= ?", f.From.UTC())
 	}
@@ -327,6 +341,30 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 		}
 	}
 	return q, nil
+}
+
+// openStates are the states of a ticket the center still works on, which
+// the named queues and the homes count.
+var openStates = []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+
+// myTeams selects the teams of a user (bound twice): those they are a
+// member of and those they lead.
+const myTeams = `SELECT tmm.team_id FROM team_members AS tmm WHERE tmm.tenant_id = t.tenant_id AND tmm.user_id = ?
+	UNION SELECT tl.id FROM teams AS tl WHERE tl.tenant_id = t.tenant_id AND tl.leader_id = ?`
+
+// restrict narrows a select of tickets (as t) to those the actor may
+// see, as allows does for one ticket.
+func (a Actor) restrict(q *bun.SelectQuery, tree Tree) *bun.SelectQuery {
+	if !a.Scope.All {
+		q = q.Where("t.estate_id IN (?)", bun.In(a.Scope.EstateIDs))
+	}
+	if a.TeamOnly {
+		q = q.Where("(t.assignee_id = ? OR t.team_id IN ("+myTeams+"))", a.UserID, a.UserID, a.UserID)
+	}
+	if hidden := tree.staffComplaints(); !a.Sensitive && len(hidden) > 0 {
+		q = q.Where("(t.category_id IS NULL OR t.category_id NOT IN (?) OR t.assignee_id = ?)", bun.In(hidden), a.UserID)
+	}
+	return q
 }
 
 // descendants is id and every category under it.
@@ -356,14 +394,16 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
 		return c, nil
 	}
-	open := []State{Received, Dispatched, Accepted, InProgress, OnHold, Reopened}
+	open := openStates
 	now := s.now()
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		tree, err := s.tree(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
 		q := tx.NewSelect().TableExpr("tickets AS t").
 			ColumnExpr("COUNT(*) FILTER (WHERE t.assignee_id = ? AND t.status IN (?)) AS mine", a.UserID, bun.In(open)).
-			ColumnExpr(`COUNT(*) FILTER (WHERE t.status IN (?) AND t.team_id IN (SELECT tmm.team_id FROM team_members AS tmm
-				WHERE tmm.tenant_id = t.tenant_id AND tmm.user_id = ? UNION SELECT tl.id FROM teams AS tl WHERE tl.tenant_id = t.tenant_id AND tl.leader_id = ?)) AS team`,
-				bun.In(open), a.UserID, a.UserID).
+			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?) AND t.team_id IN ("+myTeams+")) AS team", bun.In(open), a.UserID, a.UserID).
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?)) AS open", bun.In(open)).
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due < ?) AS overdue", bun.In(open), now).
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?) AS callback",
@@ -371,10 +411,8 @@ func (s *Service) Counts(ctx context.Context, tenantID uuid.UUID, a Actor) (Coun
 			ColumnExpr("COUNT(*) FILTER (WHERE t.status IN (?) AND t.team_id IS NULL) AS undispatched", bun.In(waiting)).
 			// Only these two groups can count: the index on status finds
 			// them without reading the closed history.
-			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(append(open, Completed)))
-		if !a.Scope.All {
-			q = q.Where("t.estate_id IN (?)", bun.In(a.Scope.EstateIDs))
-		}
+			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(slices.Concat(open, []State{Completed})))
+		q = a.restrict(q, tree)
 		var row struct {
 			Mine, Team, Open, Overdue, Callback, Undispatched int
 		}
@@ -404,4 +442,104 @@ func (s *Service) Undispatched(ctx context.Context, tenantID uuid.UUID, scope es
 		return q.Scan(ctx, &n)
 	})
 	return n, err
+}
+
+// Day is the clerk's work of one day: tickets received that day, open
+// ones due from now to its end, those overdue, and call-backs due.
+type Day struct {
+	New, DueToday, Overdue, Callback int
+}
+
+// Day counts the actor's day, from start to end (the tenant's midnights),
+// in one pass.
+func (s *Service) Day(ctx context.Context, tenantID uuid.UUID, a Actor, start, end time.Time) (Day, error) {
+	var d Day
+	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
+		return d, nil
+	}
+	open := openStates
+	now := s.now()
+	running := "t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL"
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		tree, err := s.tree(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		q := tx.NewSelect().TableExpr("tickets AS t").
+			ColumnExpr("COUNT(*) FILTER (WHERE t.created_at >= ? AND t.created_at < ?)", start.UTC(), end.UTC()).
+			ColumnExpr("COUNT(*) FILTER (WHERE "+running+" AND t.resolve_due >= ? AND t.resolve_due < ?)", bun.In(open), now, end.UTC()).
+			ColumnExpr("COUNT(*) FILTER (WHERE "+running+" AND t.resolve_due < ?)", bun.In(open), now).
+			ColumnExpr("COUNT(*) FILTER (WHERE t.status = ? AND t.callback_state IN (?) AND t.callback_due <= ?)",
+				Completed, bun.In([]string{CallbackDue, CallbackRetry}), now).
+			Where("t.tenant_id = ? AND (t.status IN (?) OR t.created_at >= ?)", tenantID, bun.In(slices.Concat(open, []State{Completed})), start.UTC())
+		return a.restrict(q, tree).Scan(ctx, &d.New, &d.DueToday, &d.Overdue, &d.Callback)
+	})
+	return d, err
+}
+
+// Load is how an estate's open tickets stand.
+type Load struct {
+	EstateID              uuid.UUID
+	Open, Overdue, Majors int
+}
+
+// Loads counts the open, overdue and major-complaint tickets of each
+// estate the actor sees that has any open.
+func (s *Service) Loads(ctx context.Context, tenantID uuid.UUID, a Actor) ([]Load, error) {
+	if !a.Scope.All && len(a.Scope.EstateIDs) == 0 {
+		return nil, nil
+	}
+	open := openStates
+	var out []Load
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		tree, err := s.tree(ctx, tx, tenantID)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			EstateID uuid.UUID `bun:"estate_id"`
+			Open     int       `bun:"open"`
+			Overdue  int       `bun:"overdue"`
+			Majors   int       `bun:"majors"`
+		}
+		q := tx.NewSelect().TableExpr("tickets AS t").ColumnExpr("t.estate_id, COUNT(*) AS open").
+			ColumnExpr("COUNT(*) FILTER (WHERE t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due < ?) AS overdue", s.now()).
+			ColumnExpr("COUNT(*) FILTER (WHERE t.major) AS majors").
+			Where("t.tenant_id = ? AND t.status IN (?)", tenantID, bun.In(open)).GroupExpr("t.estate_id")
+		if err := a.restrict(q, tree).Scan(ctx, &rows); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			out = append(out, Load(r))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DispatchNotes are the notes the center gave with the latest dispatch or
+// transfer of each ticket that has one, for the workers' cards.
+func (s *Service) DispatchNotes(ctx context.Context, tenantID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var es []Entry
+		if err := tx.NewSelect().Model(&es).Column("ticket_id", "kind", "body").
+			Where("tenant_id = ? AND ticket_id IN (?) AND kind IN (?)", tenantID, bun.In(ids), bun.In([]Event{Dispatch, Transfer})).
+			Order("at", "id").Scan(ctx); err != nil {
+			return err
+		}
+		for _, e := range es {
+			out[e.TicketID] = e.Body
+		}
+		return nil
+	})
+	for id, note := range out {
+		if note == "" {
+			delete(out, id)
+		}
+	}
+	return out, err
 }

@@ -125,6 +125,16 @@ type Actor struct {
 	Scope      estate.Scope
 	Dispatcher bool
 	Lang       string
+
+	// TeamOnly narrows the scope to the tickets the actor holds and their
+	// teams' tickets (workers, rbac.TeamScoped).
+	TeamOnly bool
+	// Sensitive (ticket:sensitive) shows complaints about staff and the
+	// callers' phone numbers. Without it, a complaint about staff is seen
+	// only by the person it is assigned to, and a phone number only on the
+	// tickets the actor holds, who must arrange the visit; elsewhere it is
+	// masked to its last four digits.
+	Sensitive bool
 }
 
 // Created is the result of Create: Replayed is true when an
@@ -333,20 +343,37 @@ type Detail struct {
 	Timeline    []Entry      `json:"timeline"`
 	Attachments []Attachment `json:"attachments"`
 	Callbacks   []Callback   `json:"callbacks"`
+
+	// StaffComplaint: the category is a complaint about staff, which only
+	// ticket:sensitive (and the assignee) see.
+	StaffComplaint bool `json:"staff_complaint,omitempty"`
+	// DispatchNote is what the center said with the latest dispatch or
+	// transfer, for the worker.
+	DispatchNote string `json:"dispatch_note,omitempty"`
 }
 
-// Get reads a ticket in the caller's scope with its timeline.
-func (s *Service) Get(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*Detail, error) {
+// Get reads a ticket the actor may see with its timeline, the phone
+// numbers masked unless the actor may call (see Actor).
+func (s *Service) Get(ctx context.Context, tenantID uuid.UUID, a Actor, id uuid.UUID) (*Detail, error) {
 	var d *Detail
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		tk, err := inScope(ctx, tx, tenantID, scope, id)
+		tk, err := s.visible(ctx, tx, tenantID, a, id)
 		if err != nil {
 			return err
 		}
 		d, err = detail(ctx, tx, tk)
 		return err
 	})
-	return d, database.Normalize(err)
+	if err != nil {
+		return nil, database.Normalize(err)
+	}
+	if !a.mayCall(d.Ticket) {
+		d.Ticket.CallerPhone = MaskPhone(d.Ticket.CallerPhone)
+		for i, p := range d.Phones {
+			d.Phones[i] = MaskPhone(p)
+		}
+	}
+	return d, nil
 }
 
 // Categories is the tenant's category tree.

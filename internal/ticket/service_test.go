@@ -174,11 +174,13 @@ func (f *fixture) as(name string) ticket.Actor {
 	a := ticket.Actor{UserID: f.people[name], Scope: estate.Scope{EstateIDs: []uuid.UUID{f.north}}}
 	switch name {
 	case "clerk", "head":
-		a.Dispatcher = true
+		a.Dispatcher, a.Sensitive = true, true
 	case "southclerk":
-		a.Dispatcher, a.Scope = true, estate.Scope{EstateIDs: []uuid.UUID{f.south}}
+		a.Dispatcher, a.Sensitive, a.Scope = true, true, estate.Scope{EstateIDs: []uuid.UUID{f.south}}
 	case "boss":
-		a.Dispatcher, a.Scope = true, estate.Scope{All: true}
+		a.Dispatcher, a.Sensitive, a.Scope = true, true, estate.Scope{All: true}
+	case "w1", "w2":
+		a.TeamOnly = true
 	}
 	return a
 }
@@ -197,7 +199,7 @@ func (f *fixture) create(in ticket.Intake) *ticket.Ticket {
 
 func (f *fixture) get(id uuid.UUID) *ticket.Detail {
 	f.t.Helper()
-	d, err := f.svc.Get(f.ctx, f.alpha.ID, estate.Scope{All: true}, id)
+	d, err := f.svc.Get(f.ctx, f.alpha.ID, f.as("boss"), id)
 	must(f.t, err)
 	return d
 }
@@ -241,7 +243,11 @@ func TestLifecycleFromIntakeToDissatisfiedCallback(t *testing.T) {
 	if got := tk.ResolveDue; !got.Equal(time.Date(2026, 11, 26, 10, 30, 0, 0, monday9.Location())) {
 		t.Fatalf("resolve due %v", got)
 	}
-	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, ""); !errors.Is(err, ticket.ErrIllegalMove) {
+	// Not yet their team's: a worker does not see it.
+	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("w1"), tk.ID, ""); !errors.Is(err, database.ErrNotFound) {
+		t.Fatalf("accepting a received ticket: %v", err)
+	}
+	if _, err := f.svc.Accept(f.ctx, f.alpha, f.as("clerk"), tk.ID, ""); !errors.Is(err, ticket.ErrIllegalMove) {
 		t.Fatalf("accepting a received ticket: %v", err)
 	}
 	w1 := f.people["w1"]
@@ -609,13 +615,13 @@ func TestCallbackRetriesAcrossRestartThenGivesUp(t *testing.T) {
 func TestScopeAndTenantIsolation(t *testing.T) {
 	f := newFixture(t)
 	tk := f.create(f.intake())
-	if _, err := f.svc.Get(f.ctx, f.alpha.ID, f.as("southclerk").Scope, tk.ID); !errors.Is(err, database.ErrNotFound) {
+	if _, err := f.svc.Get(f.ctx, f.alpha.ID, f.as("southclerk"), tk.ID); !errors.Is(err, database.ErrNotFound) {
 		t.Fatalf("south clerk reads a north ticket: %v", err)
 	}
 	if _, err := f.svc.Cancel(f.ctx, f.alpha, f.as("southclerk"), tk.ID, "x"); !errors.Is(err, database.ErrNotFound) {
 		t.Fatalf("south clerk cancels a north ticket: %v", err)
 	}
-	if _, err := f.svc.Get(f.ctx, f.bravo.ID, estate.Scope{All: true}, tk.ID); !errors.Is(err, database.ErrNotFound) {
+	if _, err := f.svc.Get(f.ctx, f.bravo.ID, f.as("boss"), tk.ID); !errors.Is(err, database.ErrNotFound) {
 		t.Fatalf("bravo reads alpha's ticket: %v", err)
 	}
 	in := f.intake()

@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
@@ -16,16 +17,78 @@ func byID(ctx context.Context, db bun.IDB, tenantID, id uuid.UUID) (*Ticket, err
 	return tk, database.Normalize(err)
 }
 
-// inScope reads a ticket of an estate the caller may see.
-func inScope(ctx context.Context, db bun.IDB, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*Ticket, error) {
+// visible reads a ticket the actor may see.
+func (s *Service) visible(ctx context.Context, db bun.IDB, tenantID uuid.UUID, a Actor, id uuid.UUID) (*Ticket, error) {
 	tk, err := byID(ctx, db, tenantID, id)
 	if err != nil {
 		return nil, err
 	}
-	if !scope.Allows(tk.EstateID) {
-		return nil, database.ErrNotFound
+	return tk, s.allows(ctx, db, a, tk)
+}
+
+// allows checks that the actor may see the ticket: it is of an estate of
+// theirs; for a worker, theirs or their team's; a complaint about staff
+// only with ticket:sensitive, or when it is assigned to them. Any other
+// ticket is as unknown as one of another company.
+func (s *Service) allows(ctx context.Context, db bun.IDB, a Actor, tk *Ticket) error {
+	if !a.Scope.Allows(tk.EstateID) {
+		return database.ErrNotFound
 	}
-	return tk, nil
+	holds := tk.AssigneeID != nil && *tk.AssigneeID == a.UserID
+	if holds {
+		return nil
+	}
+	if a.TeamOnly {
+		if tk.TeamID == nil {
+			return database.ErrNotFound
+		}
+		n, err := db.NewSelect().TableExpr("tickets AS t").
+			Where("t.tenant_id = ? AND t.id = ? AND t.team_id IN ("+myTeams+")", tk.TenantID, tk.ID, a.UserID, a.UserID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return database.ErrNotFound
+		}
+	}
+	if !a.Sensitive && tk.CategoryID != nil {
+		tree, err := s.tree(ctx, db, tk.TenantID)
+		if err != nil {
+			return err
+		}
+		if tree.StaffComplaint(tk.CategoryID) {
+			return database.ErrNotFound
+		}
+	}
+	return nil
+}
+
+// mayCall reports whether the actor sees the caller's phone numbers of a
+// ticket: with ticket:sensitive, or as the one holding it, who must
+// arrange the visit.
+func (a Actor) mayCall(tk *Ticket) bool {
+	return a.Sensitive || (tk.AssigneeID != nil && *tk.AssigneeID == a.UserID)
+}
+
+// MaskPhone keeps the last four digits of a phone number (and the first
+// three of a mobile), which is what the center looks callers up by:
+// 13800138000 → 138****8000.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	if len(r) == 0 {
+		return p
+	}
+	keepHead := 0
+	if len(r) == 11 {
+		keepHead = 3
+	}
+	for i := keepHead; i < len(r)-4; i++ {
+		r[i] = '*'
+	}
+	if len(r) <= 4 {
+		return strings.Repeat("*", len(r))
+	}
+	return string(r)
 }
 
 // lock reads a ticket for change. On PostgreSQL the row stays locked until
@@ -116,6 +179,7 @@ func detail(ctx context.Context, db bun.IDB, tk *Ticket) (*Detail, error) {
 		if c := tr.ByID(*tk.CategoryID); c != nil {
 			d.Category = c.Path
 		}
+		d.StaffComplaint = tr.StaffComplaint(tk.CategoryID)
 	}
 	if tk.TeamID != nil {
 		var team struct {
@@ -159,8 +223,12 @@ func detail(ctx context.Context, db bun.IDB, tk *Ticket) (*Detail, error) {
 		d.Assignee = names[*tk.AssigneeID]
 	}
 	for i := range d.Timeline {
-		if id := d.Timeline[i].ActorID; id != nil {
-			d.Timeline[i].ActorName = names[*id]
+		e := &d.Timeline[i]
+		if e.ActorID != nil {
+			e.ActorName = names[*e.ActorID]
+		}
+		if e.Kind == string(Dispatch) || e.Kind == string(Transfer) {
+			d.DispatchNote = e.Body
 		}
 	}
 	return d, nil

@@ -1,0 +1,3 @@
+ALTER TABLE ticket_settings DROP COLUMN callback_closes;
+--bun:split
+ALTER TABLE ticket_categories DROP COLUMN staff_complaint;
