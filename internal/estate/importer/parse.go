@@ -254,7 +254,13 @@ func parseFloor(s string) (int, bool) {
 	return f, f != 0 && f >= -5 && f <= 200
 }
 
-var groupedNumber = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d*)?$`)
+var (
+	groupedNumber = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d*)?$`)
+	// binaryNumber is how a spreadsheet's float comes back: digits, a
+	// point, digits; no sign, no exponent (ParseFloat takes "-0", "+5"
+	// and "1e3").
+	binaryNumber = regexp.MustCompile(`^\d+\.\d+$`)
+)
 
 // parseArea reads square metres with at most two decimals. Spreadsheets
 // store numbers in binary, so a cell showing 89.55 may come back as
@@ -267,8 +273,12 @@ func parseArea(s string) (estate.Area, bool) {
 	if a, err := estate.ParseArea(s); err == nil {
 		return a, true
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || v < 0 || v > 1_000_000 || math.IsNaN(v) {
+	s = strings.TrimSpace(s)
+	if !binaryNumber.MatchString(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v > 1_000_000 {
 		return 0, false
 	}
 	c := math.Round(v * 100)

@@ -266,6 +266,11 @@ func TestValuesAccepted(t *testing.T) {
 			t.Errorf("area %q = %v %v", in, got, ok)
 		}
 	}
+	for _, in := range []string{"-0.5", "-0", "-0.0", "+89.5", "89.+5", "1e3", "-89.549999999999997", "NaN", "Inf"} {
+		if got, ok := parseArea(in); ok {
+			t.Errorf("area %q accepted as %v", in, got)
+		}
+	}
 	if got := splitPhones("138 0013 8000；139-0013-9000 / 021 6234 5678、"); len(got) != 3 {
 		t.Errorf("phones %q", got)
 	}
