@@ -252,6 +252,9 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		return res, err
 	}
 	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockEstate(ctx, tx, t.ID, estateID); err != nil {
+			return err
+		}
 		p, ch, err := s.check(ctx, tx, t, estateID, r.Content, &res.Report)
 		if err != nil || ch == nil {
 			return err
@@ -275,6 +278,25 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		return nil
 	})
 	return res, err
+}
+
+// lockEstate makes the applies of one estate take turns, the job's and the
+// command line's alike. An apply looks the file's people up and then
+// creates those it did not find; two at once would each create them, as
+// persons has no natural key that could refuse the second. On PostgreSQL
+// the estate's row stays locked until the transaction ends, and the
+// second apply, under READ COMMITTED, then sees the first one's people.
+// NO KEY UPDATE, not UPDATE: inserting the estate's buildings and units
+// takes a key-share lock on it for the foreign key, which must not wait.
+// On SQLite the one writer connection begins its transactions immediate,
+// so applies take turns already.
+func (s *Service) lockEstate(ctx context.Context, tx bun.Tx, tenantID, estateID uuid.UUID) error {
+	if !s.db.Postgres() {
+		return nil
+	}
+	_, err := tx.NewSelect().Model((*estate.Estate)(nil)).Column("id").
+		Where("tenant_id = ? AND id = ?", tenantID, estateID).For("NO KEY UPDATE").Exec(ctx)
+	return database.Normalize(err)
 }
 
 // check parses the file and plans its changes against the database as db

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -630,4 +631,71 @@ func TestProgressIsLive(t *testing.T) {
 func (f *fixture) work(t testing.TB) {
 	t.Helper()
 	must(t, f.jobs.RunPending(context.Background()))
+}
+
+// Two applies of the same file at the same moment create each new person
+// once, the job's and the command line's alike: they take turns on the
+// estate. The fault hook holds each apply after its check (at its first
+// write) until the other has checked too, or for two seconds: without the
+// turns both would plan to create everyone. The units exist already, as in
+// a second file that adds their owners; new buildings would make the
+// second apply fail on their unique names instead.
+func TestConcurrentAppliesTakeTurns(t *testing.T) {
+	for _, mode := range []string{"command line twice", "job and command line"} {
+		t.Run(mode, func(t *testing.T) {
+			f := setup(t, "growth")
+			ctx := context.Background()
+			rows := benchRows(300)
+			units := make([][]string, len(rows))
+			for i, r := range rows {
+				units[i] = r[:7]
+			}
+			f.run(t, csvOf(t, units), Options{}, false)
+			content := csvOf(t, rows)
+			if mode == "job and command line" {
+				im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "owners.csv", Content: content, UserID: f.user})
+				must(t, err)
+				f.work(t)
+				_, err = f.svc.Apply(ctx, f.t.ID, f.all, im.ID)
+				must(t, err)
+			}
+			var arrived atomic.Int32
+			both := make(chan struct{})
+			f.svc.fault = func(phase string) error {
+				if phase == "buildings" {
+					if arrived.Add(1) == 2 {
+						close(both)
+					}
+					select {
+					case <-both:
+					case <-time.After(2 * time.Second):
+					}
+				}
+				return nil
+			}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			var wg sync.WaitGroup
+			cli := func() {
+				<-start
+				_, err := f.svc.Run(ctx, f.t, f.estate.ID, Run{Filename: "owners.csv", Content: content})
+				errs <- err
+			}
+			wg.Go(cli)
+			if mode == "job and command line" {
+				wg.Go(func() { <-start; errs <- f.jobs.RunPending(ctx) })
+			} else {
+				wg.Go(cli)
+			}
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			if c := f.counts(t); c.persons != 300 || c.phones != 300 || c.links != 300 || c.units != 300 {
+				t.Errorf("counts %+v, want 300 of each", c)
+			}
+		})
+	}
 }

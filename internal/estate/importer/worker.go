@@ -127,6 +127,9 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 	defer s.running.Delete(im.ID)
 	saved := time.Now()
 	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockEstate(ctx, tx, t.ID, im.EstateID); err != nil {
+			return err
+		}
 		rep := Report{Options: im.Report.Options}
 		p, ch, err := s.check(ctx, tx, t, im.EstateID, im.Content, &rep)
 		if err != nil {
