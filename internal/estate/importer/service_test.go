@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -112,6 +113,9 @@ func TestApplyEachFormat(t *testing.T) {
 		"csv utf-8 bom": func(t testing.TB) []byte { return append(append([]byte{}, bomUTF8...), csvOf(t, sample)...) },
 		"csv gbk":       func(t testing.TB) []byte { return gbk(t, csvOf(t, sample)) },
 		"xlsx":          func(t testing.TB) []byte { return xlsxOf(t, sample) },
+		// Old Mac line ends; a building merged down its rows.
+		"csv cr-only": func(t testing.TB) []byte { return bytes.ReplaceAll(csvOf(t, sample), []byte("\r\n"), []byte("\r")) },
+		"xlsx merged": func(t testing.TB) []byte { return mergedBook(t, sample, "A2:A4", "B2:B3", "C2:C3", "D2:D3") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
