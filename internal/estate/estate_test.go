@@ -83,6 +83,19 @@ func TestNormalizePhone(t *testing.T) {
 	}
 }
 
+func TestPersonNameIsOneLineOfText(t *testing.T) {
+	for _, name := range []string{"张\n伟", "\x1b[31m张伟", "张伟\a", "张\t伟"} {
+		in := estate.PersonInput{Name: name}
+		if err := in.Clean(); !errors.Is(err, estate.ErrInvalidPerson) {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	in := estate.PersonInput{Name: " 张伟 "}
+	if err := in.Clean(); err != nil || in.Name != "张伟" {
+		t.Errorf("%q: %v", in.Name, err)
+	}
+}
+
 func TestUnitRange(t *testing.T) {
 	units, err := estate.UnitRange{FromFloor: 1, ToFloor: 3, PerFloor: 2, Entrances: []string{"1", "2"}}.Units()
 	must(t, err)
