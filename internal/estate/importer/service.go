@@ -251,6 +251,7 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		})
 		return res, err
 	}
+	written := 0
 	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockEstate(ctx, tx, t.ID, estateID); err != nil {
 			return err
@@ -259,8 +260,8 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		if err != nil || ch == nil {
 			return err
 		}
-		res.Summary = ch.summary
-		work := max(ch.work(), 1)
+		res.Summary, written = ch.summary, ch.work()
+		work := max(written, 1)
 		if err := s.write(ctx, tx, ch, func(done int) { progress(p.rows*done/work, p.rows) }); err != nil {
 			return err
 		}
@@ -277,7 +278,27 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		progress(p.rows, p.rows)
 		return nil
 	})
+	if err == nil && res.Import != nil {
+		s.afterBulk(ctx, written)
+	}
 	return res, err
+}
+
+// analyzeAfter is how many written rows make an apply analyze the tables
+// it wrote: autovacuum analyzes a table once a tenth of it has changed,
+// at its own pace, and until then the planner reckons with the old size
+// (a first import of 100,000 units into empty tables planned as if they
+// were still empty).
+const analyzeAfter = 5_000
+
+// afterBulk tidies up after an apply that wrote written rows.
+func (s *Service) afterBulk(ctx context.Context, written int) {
+	if written < analyzeAfter {
+		return
+	}
+	// The statistics are a courtesy to later queries: the import is
+	// done, and a failure here must not fail it.
+	_ = s.db.Analyze(ctx, "buildings", "units", "persons", "person_phones", "unit_persons")
 }
 
 // lockEstate makes the applies of one estate take turns, the job's and the

@@ -703,3 +703,49 @@ func TestConcurrentAppliesTakeTurns(t *testing.T) {
 		})
 	}
 }
+
+// An apply that writes many rows analyzes the tables it wrote, on
+// PostgreSQL (SQLite plans without statistics), in the job and the command
+// line; a small one leaves that to autovacuum.
+func TestLargeApplyAnalyzes(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("statistics are gathered on PostgreSQL only")
+	}
+	// Test databases are reused, emptied: count the analyses.
+	analyses := func(t *testing.T, f *fixture, table string) int {
+		var n int
+		must(t, f.db.Bun.NewRaw("SELECT analyze_count FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname = ?", table).Scan(context.Background(), &n))
+		return n
+	}
+	tables := []string{"units", "persons", "person_phones", "unit_persons"}
+	for _, mode := range []string{"command line", "job"} {
+		t.Run(mode, func(t *testing.T) {
+			f := setup(t, "growth")
+			ctx := context.Background()
+			before := map[string]int{}
+			for _, table := range tables {
+				before[table] = analyses(t, f, table)
+			}
+			f.run(t, csvOf(t, sample), Options{}, false)
+			if n := analyses(t, f, "units"); n != before["units"] {
+				t.Fatalf("a small import analyzed units")
+			}
+			content := csvOf(t, benchRows(1500)) // 1,500 units, people, phones and links
+			if mode == "command line" {
+				f.run(t, content, Options{}, false)
+			} else {
+				im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "big.csv", Content: content, UserID: f.user})
+				must(t, err)
+				f.work(t)
+				_, err = f.svc.Apply(ctx, f.t.ID, f.all, im.ID)
+				must(t, err)
+				f.work(t)
+			}
+			for _, table := range tables {
+				if n := analyses(t, f, table); n != before[table]+1 {
+					t.Errorf("%s analyzed %d times, want 1", table, n-before[table])
+				}
+			}
+		})
+	}
+}

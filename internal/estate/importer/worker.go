@@ -126,7 +126,8 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 	s.running.Store(im.ID, tr)
 	defer s.running.Delete(im.ID)
 	saved := time.Now()
-	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	written := 0
+	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockEstate(ctx, tx, t.ID, im.EstateID); err != nil {
 			return err
 		}
@@ -159,8 +160,13 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 			return err
 		}
 		im.Status, im.Summary, im.DoneRows = Applied, ch.summary, p.rows
+		written = ch.work()
 		return s.update(ctx, tx, im, Applying, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
 	})
+	if err == nil {
+		s.afterBulk(ctx, written)
+	}
+	return err
 }
 
 // finish records a job's outcome and completes the job in one transaction.
