@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
+	"errors"
 	"io"
 	"path"
 	"regexp"
@@ -50,22 +51,22 @@ var xlsxParts = map[string]bool{
 // before anything is unzipped (archive/zip refuses a part that unzips to
 // more than its directory says), and returns a workbook of only the parts
 // an import reads, their compressed bytes copied as they are, with the
-// first sheet's part.
-func slimXLSX(content []byte) ([]byte, *zip.File, error) {
+// first sheet's part and the shared strings' (nil if none).
+func slimXLSX(content []byte) (slim []byte, sheet, shared *zip.File, err error) {
 	// The directory itself costs memory for each entry: count them first.
 	if n, ok := zipEntries(content); !ok || n > xlsxMaxEntries {
-		return nil, nil, errXLSX
+		return nil, nil, nil, errXLSX
 	}
 	zr, err := zip.NewReader(bytes.NewReader(content), int64(len(content)))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	parts := map[string]*zip.File{}
 	for _, f := range zr.File {
 		name := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))
 		if strings.HasPrefix(name, "xl/worksheets/") && !strings.Contains(name[len("xl/worksheets/"):], "/") || xlsxParts[name] {
 			if parts[name] != nil {
-				return nil, nil, errXLSX
+				return nil, nil, nil, errXLSX
 			}
 			parts[name] = f
 		}
@@ -79,12 +80,12 @@ func slimXLSX(content []byte) ([]byte, *zip.File, error) {
 			limit = xlsxMaxSheet
 		}
 		if f.UncompressedSize64 > limit {
-			return nil, nil, errXLSX
+			return nil, nil, nil, errXLSX
 		}
 	}
-	sheet, err := firstSheet(parts)
+	sheet, err = firstSheet(parts)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)
@@ -92,14 +93,14 @@ func slimXLSX(content []byte) ([]byte, *zip.File, error) {
 		name := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))
 		if f == sheet || xlsxParts[name] {
 			if err := w.Copy(f); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 		}
 	}
 	if err := w.Close(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return buf.Bytes(), sheet, nil
+	return buf.Bytes(), sheet, parts["xl/sharedstrings.xml"], nil
 }
 
 // zipEntries reads the number of entries from a zip's end-of-directory
@@ -172,22 +173,102 @@ type merged struct {
 	top            string // the value of its top-left cell, the only one kept
 }
 
-var (
-	mergeTag = []byte("mergeCell")
-	// mergeRef is one <mergeCell ref="A2:A9"/>, with or without a namespace prefix.
-	mergeRef = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?mergeCell\s+ref\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)["']`)
+// mergeRef is one <mergeCell ref="A2:A9"/>, with or without a namespace prefix.
+var mergeRef = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?mergeCell\s+ref\s*=\s*["']([A-Za-z]{1,3}[0-9]{1,7}(?::[A-Za-z]{1,3}[0-9]{1,7})?)["']`)
+
+// Bounds on the shape of a part's XML, which Go's XML decoder (excelize's)
+// would otherwise turn into memory: it holds a text or a tag whole, and a
+// name for each open element. Excel's longest cell is 32,767 characters,
+// and a sheet nests six deep.
+const (
+	xmlMaxRun   = 1 << 20
+	xmlMaxDepth = 64
 )
 
-// mergedRanges reads a sheet's merged ranges. It scans the bytes rather than
-// decode the XML: the ranges come after every row, and walking 100 MiB of
-// rows with the XML decoder takes seconds, where the scan is about as fast
-// as unzipping. ok is false past xlsxMaxMerged ranges.
-func mergedRanges(sheet *zip.File) (ranges []merged, ok bool, err error) {
+// xmlShape checks XML bytes as they stream by against xmlMaxRun and
+// xmlMaxDepth. It refuses comments, CDATA and DOCTYPE ("<!"), which no
+// spreadsheet writer puts in these parts and which could hide tags from it.
+type xmlShape struct {
+	run, depth    int
+	inTag, quoted bool
+	quote         byte
+	first, prev   byte // the tag's first byte after '<', the byte before
+	afterLT       bool
+	err           error
+}
+
+var errXMLShape = errors.New("importer: XML too long or too deep")
+
+func (x *xmlShape) Write(b []byte) (int, error) {
+	if x.err != nil {
+		return 0, x.err
+	}
+	for _, c := range b {
+		x.run++
+		if x.run > xmlMaxRun {
+			x.err = errXMLShape
+			return 0, x.err
+		}
+		switch {
+		case !x.inTag:
+			if c == '<' {
+				x.inTag, x.afterLT, x.run = true, true, 0
+			}
+		case x.quoted:
+			if c == x.quote {
+				x.quoted = false
+			}
+		case x.afterLT:
+			x.first, x.afterLT = c, false
+			if c == '!' {
+				x.err = errXMLShape
+				return 0, x.err
+			}
+		case c == '"' || c == '\'':
+			x.quoted, x.quote = true, c
+		case c == '>':
+			switch {
+			case x.first == '/':
+				x.depth--
+			case x.first != '?' && x.prev != '/':
+				if x.depth++; x.depth > xmlMaxDepth {
+					x.err = errXMLShape
+					return 0, x.err
+				}
+			}
+			x.inTag, x.run = false, 0
+		}
+		x.prev = c
+	}
+	return len(b), nil
+}
+
+// checkPart streams a part through xmlShape.
+func checkPart(f *zip.File) error {
+	if f == nil {
+		return nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = io.Copy(&xmlShape{}, rc)
+	return err
+}
+
+// scanSheet checks a sheet's XML with xmlShape and reads its merged
+// ranges. It scans the bytes rather than decode the XML: the ranges come
+// after every row, and walking 100 MiB of rows with the XML decoder takes
+// seconds, where the scan is about as fast as unzipping. ok is false past
+// xlsxMaxMerged ranges.
+func scanSheet(sheet *zip.File) (ranges []merged, ok bool, err error) {
 	rc, err := sheet.Open()
 	if err != nil {
 		return nil, false, err
 	}
 	defer rc.Close()
+	shape := &xmlShape{}
 	// An element is at most about 60 bytes: one that starts within the
 	// last keep bytes of the window may be cut, and is found again in the
 	// next window, which starts with them.
@@ -195,13 +276,16 @@ func mergedRanges(sheet *zip.File) (ranges []merged, ok bool, err error) {
 	window := make([]byte, 0, 256<<10)
 	for {
 		n, rerr := io.ReadFull(rc, window[len(window):cap(window)])
+		if _, err := shape.Write(window[len(window) : len(window)+n]); err != nil {
+			return nil, false, err
+		}
 		window = window[:len(window)+n]
 		end := rerr != nil
 		cut := len(window)
 		if !end {
 			cut = max(0, len(window)-keep)
 		}
-		if bytes.Contains(window, mergeTag) {
+		if bytes.Contains(window, []byte("mergeCell")) {
 			for _, m := range mergeRef.FindAllSubmatchIndex(window, -1) {
 				if m[0] >= cut {
 					break
@@ -246,11 +330,14 @@ func parseRange(ref string) (merged, bool) {
 // and down from the header, are reported: whatever filling them meant
 // would be a guess.
 func readXLSX(content []byte, maxRows int) ([]sheetRow, []Problem) {
-	slim, sheet, err := slimXLSX(content)
+	slim, sheet, shared, err := slimXLSX(content)
 	if err != nil {
 		return nil, fileProblem(CodeUnreadable)
 	}
-	ranges, ok, err := mergedRanges(sheet)
+	ranges, ok, err := scanSheet(sheet)
+	if err == nil {
+		err = checkPart(shared)
+	}
 	if err != nil {
 		return nil, fileProblem(CodeUnreadable)
 	}

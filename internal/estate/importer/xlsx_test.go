@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -194,5 +195,62 @@ func TestXLSXMergedCells(t *testing.T) {
 	p = parse(mergedBook(t, sample, "K2:M5"), rep)
 	if rep.Count() != 0 || len(p.records) != 4 {
 		t.Errorf("merged blanks: %+v", rep.Problems)
+	}
+}
+
+// withSheet replaces a workbook's first sheet.
+func withSheet(t testing.TB, book []byte, sheet []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(book), int64(len(book)))
+	must(t, err)
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	w.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) { return flate.NewWriter(out, flate.BestSpeed) })
+	for _, f := range zr.File {
+		if f.Name != "xl/worksheets/sheet1.xml" {
+			must(t, w.Copy(f))
+			continue
+		}
+		part, err := w.Create(f.Name)
+		must(t, err)
+		_, err = part.Write(sheet)
+		must(t, err)
+	}
+	must(t, w.Close())
+	return buf.Bytes()
+}
+
+// Go's XML decoder holds a whole text or tag, and a name for each open
+// element: a sheet within the size limit could still be one 200 MiB cell
+// or a million nested elements (the test uses 40 MiB and 200,000). Both are refused before excelize reads
+// them.
+func TestXLSXShapeOfXML(t *testing.T) {
+	book := xlsxOf(t, sample)
+	head := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`
+	cell := func(text string) string {
+		return `<row r="1"><c r="A1" t="inlineStr"><is><t>` + text + `</t></is></c></row>`
+	}
+	for name, sheet := range map[string]string{
+		"a 40 MiB cell":     head + cell(strings.Repeat("a", 40<<20)) + `</sheetData></worksheet>`,
+		"a 40 MiB tag":      head + `<row r="1" x="` + strings.Repeat("a", 40<<20) + `"/></sheetData></worksheet>`,
+		"nested 200,000":    head + strings.Repeat("<x>", 200_000) + strings.Repeat("</x>", 200_000) + `</sheetData></worksheet>`,
+		"hidden in a CDATA": head + `<![CDATA[</x>]]>` + `</sheetData></worksheet>`,
+	} {
+		content := withSheet(t, book, []byte(sheet))
+		rep := &Report{}
+		if n := allocated(func() { parse(content, rep) }); n > 32<<20 {
+			t.Errorf("%s: allocated %d MiB", name, n>>20)
+		}
+		if len(rep.Problems) != 1 || rep.Problems[0].Code != CodeUnreadable {
+			t.Errorf("%s: %+v", name, rep.Problems)
+		}
+	}
+	// A long honest cell is fine.
+	rep := &Report{}
+	long := strings.Repeat("备注", 16_000)
+	p := parse(withSheet(t, book, []byte(head+cell("楼栋")+`<row r="2"><c r="A2" t="inlineStr"><is><t>`+long+`</t></is></c></row></sheetData></worksheet>`)), rep)
+	if p.header == nil || len(rep.Problems) == 0 || rep.Problems[0].Code != CodeMissingColumn {
+		t.Errorf("a long cell: %+v", rep.Problems)
 	}
 }
