@@ -3,6 +3,7 @@ package importer
 import (
 	"context"
 	"path"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -33,6 +34,12 @@ type Service struct {
 	// progress until it ends.
 	running sync.Map // import ID → *tracker
 
+	// turns lets one import of this process read and write at a time: a
+	// file of 100,000 rows takes a hundred megabytes or more while it is
+	// checked and applied, and the server's memory must not grow with the
+	// number of uploads. The others wait in their jobs.
+	turns chan struct{}
+
 	// saveEvery is how often an apply on PostgreSQL records its progress
 	// in the imports row, for the pages of every replica.
 	saveEvery time.Duration
@@ -44,7 +51,8 @@ type Service struct {
 // NewService wires the importer and registers its job workers on jobs,
 // which must not have started yet.
 func NewService(db *database.DB, limits tenant.PlanLimits, jobs *job.Client) (*Service, error) {
-	s := &Service{db: db, limits: limits, jobs: jobs, now: func() time.Time { return time.Now().UTC() }, saveEvery: time.Second}
+	s := &Service{db: db, limits: limits, jobs: jobs, now: func() time.Time { return time.Now().UTC() }, saveEvery: time.Second,
+		turns: make(chan struct{}, 1)}
 	if err := job.AddWorker(jobs, &validateWorker{s: s}); err != nil {
 		return nil, err
 	}
@@ -236,13 +244,18 @@ type Result struct {
 // Run checks a file and, unless it is a dry run or has problems, applies
 // it and records it as an import by the command line (CreatedBy uuid.Nil).
 func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID, r Run) (*Result, error) {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	res := &Result{Report: Report{Options: r.Options}}
 	progress := r.Progress
 	if progress == nil {
 		progress = func(int, int) {}
 	}
 	if r.DryRun {
-		err := s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 			_, ch, err := s.check(ctx, tx, t, estateID, r.Content, &res.Report)
 			if ch != nil {
 				res.Summary = ch.summary
@@ -252,7 +265,7 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		return res, err
 	}
 	written := 0
-	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lockEstate(ctx, tx, t.ID, estateID); err != nil {
 			return err
 		}
@@ -282,6 +295,30 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		s.afterBulk(ctx, written)
 	}
 	return res, err
+}
+
+// turn waits for this process's turn to import; release gives it back.
+func (s *Service) turn(ctx context.Context) (release func(), err error) {
+	select {
+	case s.turns <- struct{}{}:
+		return func() { <-s.turns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// freeAfter is how many rows make an import give its memory back to the
+// system when it ends.
+const freeAfter = 10_000
+
+// freeMemory returns the memory of a large import, now unreachable, to the
+// system. The Go runtime would keep most of it for minutes, in case the
+// heap grows again; a server imports rarely, and those hundred megabytes
+// belong to its other work (and to the other processes on the machine).
+func freeMemory(rows int) {
+	if rows >= freeAfter {
+		debug.FreeOSMemory()
+	}
 }
 
 // analyzeAfter is how many written rows make an apply analyze the tables

@@ -639,9 +639,11 @@ func (f *fixture) work(t testing.TB) {
 
 // Two applies of the same file at the same moment create each new person
 // once, the job's and the command line's alike: they take turns on the
-// estate. The fault hook holds each apply after its check (at its first
-// write) until the other has checked too, or for two seconds: without the
-// turns both would plan to create everyone. The units exist already, as in
+// estate. They run in two services, as in two processes (one process
+// takes its imports one at a time anyway). The fault hook holds each
+// apply after its check (at its first write) until the other has checked
+// too, or for two seconds: without the turns both would plan to create
+// everyone. The units exist already, as in
 // a second file that adds their owners; new buildings would make the
 // second apply fail on their unique names instead.
 func TestConcurrentAppliesTakeTurns(t *testing.T) {
@@ -663,6 +665,7 @@ func TestConcurrentAppliesTakeTurns(t *testing.T) {
 				_, err = f.svc.Apply(ctx, f.t.ID, f.all, im.ID)
 				must(t, err)
 			}
+			_, other := f.newClient(t, nil)
 			var arrived atomic.Int32
 			both := make(chan struct{})
 			f.svc.fault = func(phase string) error {
@@ -677,19 +680,22 @@ func TestConcurrentAppliesTakeTurns(t *testing.T) {
 				}
 				return nil
 			}
+			other.fault = f.svc.fault
 			start := make(chan struct{})
 			errs := make(chan error, 2)
 			var wg sync.WaitGroup
-			cli := func() {
-				<-start
-				_, err := f.svc.Run(ctx, f.t, f.estate.ID, Run{Filename: "owners.csv", Content: content})
-				errs <- err
+			cli := func(s *Service) func() {
+				return func() {
+					<-start
+					_, err := s.Run(ctx, f.t, f.estate.ID, Run{Filename: "owners.csv", Content: content})
+					errs <- err
+				}
 			}
-			wg.Go(cli)
+			wg.Go(cli(other))
 			if mode == "job and command line" {
 				wg.Go(func() { <-start; errs <- f.jobs.RunPending(ctx) })
 			} else {
-				wg.Go(cli)
+				wg.Go(cli(f.svc))
 			}
 			close(start)
 			wg.Wait()
@@ -747,5 +753,28 @@ func TestLargeApplyAnalyzes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A process works one import at a time, so that its memory does not grow
+// with the number of uploads: a check waits while another import has the
+// turn, and goes on when it ends.
+func TestOneImportAtATime(t *testing.T) {
+	f := setup(t, "growth")
+	ctx := context.Background()
+	im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "u.csv", Content: csvOf(t, sample), UserID: f.user})
+	must(t, err)
+	release, err := f.svc.turn(ctx) // another import
+	must(t, err)
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	_ = f.jobs.RunPending(short)
+	if got, err := f.svc.Get(ctx, f.t.ID, f.all, im.ID); err != nil || got.Status != Validating {
+		t.Fatalf("checked during another import: %v %+v", err, got)
+	}
+	release()
+	f.work(t)
+	if got, err := f.svc.Get(ctx, f.t.ID, f.all, im.ID); err != nil || got.Status != Validated {
+		t.Fatalf("after the other import: %v %+v", err, got)
 	}
 }
