@@ -359,3 +359,45 @@ func TestTimesReadBackInUTC(t *testing.T) {
 		t.Fatalf("read back %v (%v), want %v in UTC", got, got.Location(), written)
 	}
 }
+
+// Analyze works as the application's role, which owns no table: on
+// PostgreSQL through the schema owner's function; on SQLite it does nothing.
+func TestAnalyze(t *testing.T) {
+	db := dbtest.New(t)
+	ctx := context.Background()
+	seedTenant(t, db, "alpha")
+	if !db.Postgres() {
+		if err := db.Analyze(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	// Test databases are reused, emptied: count the analyses.
+	analyses := func() map[string]int {
+		var rows []struct {
+			Name string `bun:"relname"`
+			N    int    `bun:"analyze_count"`
+		}
+		if err := db.Bun.NewRaw("SELECT relname, analyze_count FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname IN ('estates', 'tenants', 'tickets')").Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int{}
+		for _, r := range rows {
+			m[r.Name] = r.N
+		}
+		return m
+	}
+	before := analyses()
+	if err := db.Analyze(ctx, "estates"); err != nil {
+		t.Fatal(err)
+	}
+	if got := analyses(); got["estates"] != before["estates"]+1 || got["tenants"] != before["tenants"] {
+		t.Errorf("analyze estates: %v, before %v", got, before)
+	}
+	if err := db.Analyze(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := analyses(); got["tenants"] != before["tenants"]+1 || got["tickets"] != before["tickets"]+1 {
+		t.Errorf("analyze all: %v, before %v", got, before)
+	}
+}

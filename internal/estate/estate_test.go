@@ -59,7 +59,9 @@ func TestParseArea(t *testing.T) {
 			t.Errorf("ParseArea(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "-1", "89.505", "abc", "1e3", "99999999", ".5"} {
+	for _, in := range []string{"", "-1", "89.505", "abc", "1e3", "99999999", ".5",
+		// Signs in either part (ParseInt takes them) and other non-digits.
+		"-0.5", "-0", "+1", "89.+5", "89.-5", "89.-", "+89.50", "8 9", "89._5", "٨٩"} {
 		if _, err := estate.ParseArea(in); !errors.Is(err, estate.ErrInvalidArea) {
 			t.Errorf("ParseArea(%q) accepted", in)
 		}
@@ -71,10 +73,26 @@ func TestParseArea(t *testing.T) {
 
 func TestNormalizePhone(t *testing.T) {
 	for in, want := range map[string]string{"138 0013 8000": "13800138000", "+86 13800138000": "13800138000",
-		"0086-13800138000": "13800138000", "(021) 6234-5678": "02162345678", "12": "", "138OO138000": "", "电话": ""} {
+		"0086-13800138000": "13800138000", "(021) 6234-5678": "02162345678",
+		// In the international form a landline's area code loses its 0.
+		"+86-21-62345670": "02162345670", "+86 755 8765 4321": "075587654321", "0086 10 12345678": "01012345678",
+		"+86 021 62345670": "02162345670", "8613800138000": "13800138000", "862162345670": "862162345670", "12": "", "138OO138000": "", "电话": ""} {
 		if got := estate.NormalizePhone(in); got != want {
 			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestPersonNameIsOneLineOfText(t *testing.T) {
+	for _, name := range []string{"张\n伟", "\x1b[31m张伟", "张伟\a", "张\t伟"} {
+		in := estate.PersonInput{Name: name}
+		if err := in.Clean(); !errors.Is(err, estate.ErrInvalidPerson) {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	in := estate.PersonInput{Name: " 张伟 "}
+	if err := in.Clean(); err != nil || in.Name != "张伟" {
+		t.Errorf("%q: %v", in.Name, err)
 	}
 }
 

@@ -37,7 +37,8 @@ type personPhone struct {
 }
 
 // NormalizePhone keeps the digits of a Chinese phone number (mobile or
-// landline with area code); a leading +86/0086 is dropped. It answers ""
+// landline with area code); a leading +86/0086 is dropped, giving a
+// landline back the 0 of its area code. It answers ""
 // for something that is not a phone number.
 func NormalizePhone(s string) string {
 	var b strings.Builder
@@ -51,10 +52,18 @@ func NormalizePhone(s string) string {
 		}
 	}
 	d := b.String()
-	if strings.HasPrefix(d, "0086") {
-		d = d[4:]
-	} else if strings.HasPrefix(d, "86") && len(d) == 13 {
-		d = d[2:]
+	country := false
+	switch {
+	case strings.HasPrefix(d, "0086"):
+		d, country = d[4:], true
+	case strings.HasPrefix(d, "86") && (len(d) == 13 || strings.HasPrefix(strings.TrimSpace(s), "+")):
+		d, country = d[2:], true
+	}
+	// After the country code a landline's area code drops its trunk 0
+	// (+86 21 6234 5670 is 021 6234 5670, +86 10 … Beijing's 010 …); a
+	// mobile number (11 digits from 1) has none.
+	if country && d != "" && d[0] != '0' && (d[0] != '1' || len(d) != 11) {
+		d = "0" + d
 	}
 	if len(d) < 7 || len(d) > 15 {
 		return ""

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -637,7 +638,8 @@ type PersonInput struct {
 func (in *PersonInput) Clean() error {
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = strings.TrimSpace(strings.ToLower(in.Email))
-	if in.Name == "" || utf8.RuneCountInString(in.Name) > 50 || utf8.RuneCountInString(in.Notes) > 2000 ||
+	// A name is one line of plain text, as the importer demands too.
+	if in.Name == "" || utf8.RuneCountInString(in.Name) > 50 || strings.IndexFunc(in.Name, unicode.IsControl) >= 0 || utf8.RuneCountInString(in.Notes) > 2000 ||
 		(in.Email != "" && !strings.Contains(in.Email, "@")) || len(in.Email) > 254 {
 		return ErrInvalidPerson
 	}

@@ -82,19 +82,18 @@ func ParseArea(s string) (Area, error) {
 		return 0, ErrInvalidArea
 	}
 	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > 2 || whole == "" {
+	// Only digits in either part: ParseInt alone would take "-0" or "+5"
+	// and turn -0.5 or 89.+5 into positive areas.
+	if len(frac) > 2 || !digitsOnly(whole) || (frac != "" && !digitsOnly(frac)) {
 		return 0, ErrInvalidArea
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 || w > 1_000_000 {
+	if err != nil || w > 1_000_000 {
 		return 0, ErrInvalidArea
 	}
 	f := int64(0)
 	if frac != "" {
-		f, err = strconv.ParseInt((frac + "0")[:2], 10, 64)
-		if err != nil || f < 0 {
-			return 0, ErrInvalidArea
-		}
+		f, _ = strconv.ParseInt((frac + "0")[:2], 10, 64)
 	}
 	return Area(w*100 + f), nil
 }

@@ -134,3 +134,31 @@ func xlsxStream(t testing.TB, rows [][]string) []byte {
 	must(t, err)
 	return buf.Bytes()
 }
+
+// EnvFiles names a directory to write the memory benchmark's files into
+// (.ci/bench/import_memory.sh): a 100,000-row import as CSV and XLSX, and
+// hostile workbooks.
+const EnvFiles = "ESTATEDESK_IMPORT_FILES"
+
+func TestWriteImportFiles(t *testing.T) {
+	dir := os.Getenv(EnvFiles)
+	if dir == "" {
+		t.Skipf("set %s=DIR to write the files", EnvFiles)
+	}
+	rows := benchRows(100_000)
+	book := xlsxOf(t, sample)
+	noSheet := map[string]bool{"xl/worksheets/sheet1.xml": true}
+	for name, content := range map[string][]byte{
+		"units100k.csv":  csvOf(t, rows),
+		"units100k.xlsx": xlsxStream(t, rows),
+		// Issue 15's staged bomb: a 480 MiB "picture", then a 600 MiB sheet.
+		"bomb.xlsx": rezip(t, book, noSheet, map[string]int64{"xl/media/image1.png": 480 << 20, "xl/worksheets/sheet1.xml": 600 << 20}),
+		// The picture beside a good sheet, which imports.
+		"bomb_media.xlsx": rezip(t, book, nil, map[string]int64{"xl/media/image1.png": 480 << 20}),
+		// A sheet just under the limit, unzipped to a temporary file.
+		"bomb_sheet.xlsx": rezip(t, book, noSheet, map[string]int64{"xl/worksheets/sheet1.xml": 250 << 20}),
+	} {
+		must(t, os.WriteFile(dir+"/"+name, content, 0o644))
+		t.Logf("%s: %.1f MiB", name, float64(len(content))/(1<<20))
+	}
+}

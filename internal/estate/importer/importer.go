@@ -183,6 +183,9 @@ const (
 	CodeInvalidRelation  = "invalid_relation"
 	CodeDuplicateUnit    = "duplicate_unit"
 	CodeUnitConflict     = "unit_conflict"
+	CodeMixedEncoding    = "mixed_encoding"
+	CodeMergedCells      = "merged_cells"
+	CodeMergedMany       = "merged_many"
 )
 
 // Summary counts what an import changes (dry run) or changed (applied).

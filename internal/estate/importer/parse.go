@@ -48,13 +48,11 @@ func parse(content []byte, rep *Report) *parsed {
 		rep.add(Problem{Code: CodeTooLarge, Max: MaxFileBytes >> 20})
 		return p
 	}
-	rows, code := readRows(content, MaxRows+1)
-	if code != "" {
-		pr := Problem{Code: code}
-		if code == CodeTooManyRows {
-			pr.Max = MaxRows
+	rows, probs := readRows(content, MaxRows+1)
+	if len(probs) > 0 {
+		for _, pr := range probs {
+			rep.add(pr)
 		}
-		rep.add(pr)
 		return p
 	}
 	h, ok := parseHeader(rows[0].cells, rep)
@@ -181,7 +179,10 @@ func parseRow(h *header, row sheetRow, rep *Report) (record, bool) {
 			bad(colStatus, CodeInvalidStatus, s)
 		}
 	}
-	if rec.name = get(colOwnerName); utf8.RuneCountInString(rec.name) > 50 {
+	// A name is one line of plain text: a quoted CSV cell can hold line
+	// breaks, and any cell escape codes (ESC, BEL) that would garble a
+	// terminal or a printed notice.
+	if rec.name = get(colOwnerName); utf8.RuneCountInString(rec.name) > 50 || strings.IndexFunc(rec.name, unicode.IsControl) >= 0 {
 		bad(colOwnerName, CodeInvalidName, rec.name)
 	}
 	if s := get(colOwnerPhone); s != "" {
@@ -254,7 +255,13 @@ func parseFloor(s string) (int, bool) {
 	return f, f != 0 && f >= -5 && f <= 200
 }
 
-var groupedNumber = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d*)?$`)
+var (
+	groupedNumber = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d*)?$`)
+	// binaryNumber is how a spreadsheet's float comes back: digits, a
+	// point, digits; no sign, no exponent (ParseFloat takes "-0", "+5"
+	// and "1e3").
+	binaryNumber = regexp.MustCompile(`^\d+\.\d+$`)
+)
 
 // parseArea reads square metres with at most two decimals. Spreadsheets
 // store numbers in binary, so a cell showing 89.55 may come back as
@@ -267,8 +274,12 @@ func parseArea(s string) (estate.Area, bool) {
 	if a, err := estate.ParseArea(s); err == nil {
 		return a, true
 	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || v < 0 || v > 1_000_000 || math.IsNaN(v) {
+	s = strings.TrimSpace(s)
+	if !binaryNumber.MatchString(s) {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v > 1_000_000 {
 		return 0, false
 	}
 	c := math.Round(v * 100)
@@ -307,8 +318,17 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// shorten keeps a reported value readable.
+// shorten keeps a reported value readable, and harmless on a terminal:
+// control characters show as U+FFFD.
 func shorten(s string) string {
+	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
+		s = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return utf8.RuneError
+			}
+			return r
+		}, s)
+	}
 	if utf8.RuneCountInString(s) <= 50 {
 		return s
 	}

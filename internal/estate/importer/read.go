@@ -9,7 +9,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -33,35 +32,50 @@ var (
 
 // readRows reads the first sheet of an XLSX workbook or a CSV file into its
 // non-blank rows, at most maxRows of them (the header included); a file
-// with more is refused whole. The code names a problem of the file.
-func readRows(content []byte, maxRows int) ([]sheetRow, string) {
+// with more is refused whole. Problems refuse the file: one with Row 0
+// for the file as a whole, or one per row or merged range at fault.
+func readRows(content []byte, maxRows int) ([]sheetRow, []Problem) {
 	switch {
 	case len(bytes.TrimSpace(content)) == 0:
-		return nil, CodeEmpty
+		return nil, fileProblem(CodeEmpty)
 	case bytes.HasPrefix(content, zipMagic):
 		return readXLSX(content, maxRows)
 	case bytes.HasPrefix(content, oleMagic):
-		return nil, CodeXLS
+		return nil, fileProblem(CodeXLS)
 	}
-	text, ok := decodeText(content)
-	if !ok {
-		return nil, CodeUnreadable
+	text, probs := decodeText(content)
+	if probs != nil {
+		return nil, probs
 	}
 	return readCSV(text, maxRows)
+}
+
+func fileProblem(code string) []Problem {
+	p := Problem{Code: code}
+	if code == CodeTooManyRows {
+		p.Max = MaxRows
+	}
+	return []Problem{p}
 }
 
 // decodeText turns a CSV file into UTF-8. Excel in China saves "CSV" in
 // GBK and "CSV UTF-8" with a byte-order mark, "Unicode text" in UTF-16; a
 // file that is valid UTF-8 is taken as UTF-8 (GBK text is practically never
 // valid UTF-8), anything else as GB18030, the superset of GBK and GB2312.
-func decodeText(b []byte) ([]byte, bool) {
+// A file whose lines are in both (rows pasted from another file) is
+// refused, naming the lines in the other encoding: decoded either way,
+// some of its names would be stored garbled.
+func decodeText(b []byte) ([]byte, []Problem) {
 	var out []byte
 	var err error
 	switch {
 	case bytes.HasPrefix(b, bomUTF8):
 		out = b[len(bomUTF8):]
 		if !utf8.Valid(out) {
-			return nil, false
+			if probs := mixedEncoding(out, true); probs != nil {
+				return nil, probs
+			}
+			return nil, fileProblem(CodeUnreadable)
 		}
 	case bytes.HasPrefix(b, bomUTF16LE):
 		out, _, err = transform.Bytes(xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder(), b)
@@ -70,13 +84,108 @@ func decodeText(b []byte) ([]byte, bool) {
 	case utf8.Valid(b):
 		out = b
 	default:
+		if probs := mixedEncoding(b, false); probs != nil {
+			return nil, probs
+		}
 		out, _, err = transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), b)
 	}
 	// NUL never occurs in a text file: this is some other binary format.
 	if err != nil || bytes.IndexByte(out, 0) >= 0 {
-		return nil, false
+		return nil, fileProblem(CodeUnreadable)
 	}
-	return out, true
+	return out, nil
+}
+
+// maxMixedRows is how many rows in another encoding a report names; the
+// file is refused whole, so the first few show the user what happened.
+const maxMixedRows = 100
+
+// mixedEncoding finds the lines of a file that is not valid UTF-8 as a
+// whole which are in another encoding than the rest. A line is UTF-8 when
+// it is valid UTF-8 with a character of three bytes or more (Chinese
+// text, full-width punctuation, ㎡); a GBK line is practically never that,
+// though short GBK words can pass for two-byte UTF-8 letters (住宅 does),
+// so such lines count for neither side. A line that is not valid UTF-8 is
+// GBK. The file's encoding is the header's, or the majority's when the
+// header is plain ASCII; utf8File says it is UTF-8 (a byte-order mark).
+// It returns nil when every line is in the file's encoding.
+func mixedEncoding(b []byte, utf8File bool) []Problem {
+	var asUTF8, asGBK []int
+	header := ""
+	eachLine(b, func(n int, line []byte) {
+		kind := ""
+		switch {
+		case !utf8.Valid(line):
+			kind, asGBK = "GBK", append(asGBK, n)
+		case wideRune(line):
+			kind, asUTF8 = "UTF-8", append(asUTF8, n)
+		}
+		if header == "" && len(bytes.TrimSpace(line)) > 0 {
+			header = "ASCII"
+			if kind != "" {
+				header = kind
+			}
+		}
+	})
+	if len(asGBK) == 0 || (len(asUTF8) == 0 && !utf8File) {
+		return nil
+	}
+	other, enc := asUTF8, "UTF-8"
+	if utf8File || header == "UTF-8" || (header != "GBK" && len(asUTF8) > len(asGBK)) {
+		other, enc = asGBK, "GBK"
+	}
+	probs := make([]Problem, 0, min(len(other), maxMixedRows))
+	for _, n := range other[:min(len(other), maxMixedRows)] {
+		probs = append(probs, Problem{Row: n, Code: CodeMixedEncoding, Value: enc})
+	}
+	return probs
+}
+
+// wideRune reports whether valid UTF-8 text has a character of three bytes
+// or more.
+func wideRune(b []byte) bool {
+	for _, c := range b {
+		if c >= 0xE0 {
+			return true
+		}
+	}
+	return false
+}
+
+// eachLine calls fn with each line of b and its number from 1: "\r\n",
+// "\n" and a lone "\r" each end a line.
+func eachLine(b []byte, fn func(n int, line []byte)) {
+	for n := 1; len(b) > 0; n++ {
+		i := bytes.IndexAny(b, "\r\n")
+		if i < 0 {
+			fn(n, b)
+			return
+		}
+		fn(n, b[:i])
+		if b[i] == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+			i++
+		}
+		b = b[i+1:]
+	}
+}
+
+// unixLines turns each lone "\r" (the line end of old Mac and some Excel
+// exports, which encoding/csv keeps as data) into "\n"; "\r\n" stays.
+// It copies only a text that has one.
+func unixLines(text []byte) []byte {
+	var out []byte
+	for i, c := range text {
+		if c == '\r' && (i+1 == len(text) || text[i+1] != '\n') {
+			if out == nil {
+				out = bytes.Clone(text)
+			}
+			out[i] = '\n'
+		}
+	}
+	if out == nil {
+		return text
+	}
+	return out
 }
 
 // delimiter guesses the separator from the header line: a comma, or the tab
@@ -96,7 +205,8 @@ func delimiter(text []byte) rune {
 	return best
 }
 
-func readCSV(text []byte, maxRows int) ([]sheetRow, string) {
+func readCSV(text []byte, maxRows int) ([]sheetRow, []Problem) {
+	text = unixLines(text)
 	r := csv.NewReader(bytes.NewReader(text))
 	r.Comma = delimiter(text)
 	r.FieldsPerRecord = -1
@@ -113,7 +223,7 @@ func readCSV(text []byte, maxRows int) ([]sheetRow, string) {
 			break
 		}
 		if err != nil {
-			return nil, CodeUnreadable
+			return nil, fileProblem(CodeUnreadable)
 		}
 		start, _ := r.FieldPos(0)
 		linesBefore += bytes.Count(text[counted:prevEnd], []byte{'\n'})
@@ -124,54 +234,14 @@ func readCSV(text []byte, maxRows int) ([]sheetRow, string) {
 			continue
 		}
 		if len(rows) >= maxRows {
-			return nil, CodeTooManyRows
+			return nil, fileProblem(CodeTooManyRows)
 		}
 		rows = append(rows, sheetRow{line: row, cells: cleanCells(rec)})
 	}
 	if len(rows) == 0 {
-		return nil, CodeEmpty
+		return nil, fileProblem(CodeEmpty)
 	}
-	return rows, ""
-}
-
-func readXLSX(content []byte, maxRows int) ([]sheetRow, string) {
-	// The limits keep a zip bomb from filling memory or disk.
-	f, err := excelize.OpenReader(bytes.NewReader(content), excelize.Options{UnzipSizeLimit: 512 << 20, UnzipXMLSizeLimit: 64 << 20})
-	if err != nil {
-		return nil, CodeUnreadable
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, CodeEmpty
-	}
-	it, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, CodeUnreadable
-	}
-	defer it.Close()
-	var rows []sheetRow
-	// Next advances one spreadsheet row at a time, absent rows included.
-	for line := 1; it.Next(); line++ {
-		cells, err := it.Columns()
-		if err != nil {
-			return nil, CodeUnreadable
-		}
-		if blank(cells) {
-			continue
-		}
-		if len(rows) >= maxRows {
-			return nil, CodeTooManyRows
-		}
-		rows = append(rows, sheetRow{line: line, cells: cleanCells(cells)})
-	}
-	if it.Error() != nil {
-		return nil, CodeUnreadable
-	}
-	if len(rows) == 0 {
-		return nil, CodeEmpty
-	}
-	return rows, ""
+	return rows, nil
 }
 
 func blank(cells []string) bool {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -266,6 +267,11 @@ func TestValuesAccepted(t *testing.T) {
 			t.Errorf("area %q = %v %v", in, got, ok)
 		}
 	}
+	for _, in := range []string{"-0.5", "-0", "-0.0", "+89.5", "89.+5", "1e3", "-89.549999999999997", "NaN", "Inf"} {
+		if got, ok := parseArea(in); ok {
+			t.Errorf("area %q accepted as %v", in, got)
+		}
+	}
 	if got := splitPhones("138 0013 8000；139-0013-9000 / 021 6234 5678、"); len(got) != 3 {
 		t.Errorf("phones %q", got)
 	}
@@ -355,5 +361,90 @@ func TestReportKeepsAtMostMaxProblems(t *testing.T) {
 	}
 	if len(rep.Problems) != MaxProblems || rep.More != 5 || rep.Count() != MaxProblems+5 {
 		t.Errorf("kept %d, more %d", len(rep.Problems), rep.More)
+	}
+}
+
+// Old Mac and some Excel exports end lines with a lone CR; encoding/csv
+// keeps it as data, which made the whole file one header row.
+func TestCROnlyLineEnds(t *testing.T) {
+	crlf := csvOf(t, sample)
+	for name, content := range map[string][]byte{
+		"cr":        bytes.ReplaceAll(crlf, []byte("\r\n"), []byte("\r")),
+		"cr gbk":    gbk(t, bytes.ReplaceAll(crlf, []byte("\r\n"), []byte("\r"))),
+		"mixed":     bytes.Replace(crlf, []byte("\r\n"), []byte("\r"), 2),
+		"cr at end": append(bytes.ReplaceAll(bytes.TrimRight(crlf, "\r\n"), []byte("\r\n"), []byte("\r")), '\r'),
+	} {
+		rep := &Report{}
+		p := parse(content, rep)
+		if rep.Count() != 0 || p.rows != 4 || len(p.records) != 4 || p.records[3].building != "商业楼" || p.records[3].row != 5 {
+			t.Errorf("%s: %d rows, %+v", name, p.rows, rep.Problems)
+		}
+	}
+	// Row numbers still count lines.
+	rep := &Report{}
+	parse([]byte("building,floor,number,area\r1,1,101,80\r\r1,1,102,x\r"), rep)
+	if len(rep.Problems) != 1 || rep.Problems[0].Row != 4 {
+		t.Errorf("problems %+v, want one on row 4", rep.Problems)
+	}
+}
+
+// A CSV file with rows in UTF-8 and rows in GBK (pasted from another
+// file) was decoded whole as GB18030, storing the UTF-8 names garbled.
+// It is refused, naming the rows in the other encoding.
+func TestMixedEncodingsRefused(t *testing.T) {
+	line := func(cells ...string) []byte { return csvOf(t, [][]string{cells}) }
+	head := line("楼栋", "楼层", "房号", "面积", "业主姓名")
+	headEN := line("building", "floor", "number", "area", "owner_name")
+	u1, u2, u3 := line("1", "1", "101", "80", "张伟"), line("1", "1", "102", "80", "李娜"), line("1", "1", "103", "80", "王芳")
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	cases := []struct {
+		name    string
+		content []byte
+		rows    []int
+		value   string
+	}{
+		{"utf-8 header, one gbk row", join(head, u1, gbk(t, u2)), []int{3}, "GBK"},
+		{"gbk header, one utf-8 row", join(gbk(t, head), gbk(t, u1), u2, gbk(t, u3)), []int{3}, "UTF-8"},
+		{"english header, gbk majority", join(headEN, gbk(t, u1), u2, gbk(t, u3)), []int{3}, "UTF-8"},
+		{"english header, utf-8 majority", join(headEN, u1, gbk(t, u2), u3), []int{3}, "GBK"},
+		{"utf-8 bom, one gbk row", join(bomUTF8, head, u1, gbk(t, u2), gbk(t, u3)), []int{3, 4}, "GBK"},
+	}
+	for _, c := range cases {
+		rep := &Report{}
+		parse(c.content, rep)
+		var rows []int
+		for _, p := range rep.Problems {
+			if p.Code != CodeMixedEncoding || p.Value != c.value {
+				t.Errorf("%s: %+v", c.name, p)
+			}
+			rows = append(rows, p.Row)
+		}
+		if fmt.Sprint(rows) != fmt.Sprint(c.rows) {
+			t.Errorf("%s: rows %v, want %v (%+v)", c.name, rows, c.rows, rep.Problems)
+		}
+	}
+	// GBK words that happen to be valid UTF-8 (住宅 is two Hebrew and
+	// Armenian letters) do not make a GBK file mixed.
+	rep := &Report{}
+	p := parse(gbk(t, csvOf(t, [][]string{{"楼栋", "楼层", "房号", "面积", "类型", "业主姓名"}, {"1", "1", "101", "80", "住宅", ""}, {"1", "1", "102", "80", "住宅", "张伟"}})), rep)
+	if rep.Count() != 0 || len(p.records) != 2 || p.records[1].name != "张伟" {
+		t.Errorf("gbk with a row that is valid UTF-8: %+v", rep.Problems)
+	}
+}
+
+// A name is one line of plain text: line breaks and escape codes are
+// refused, and shown harmlessly in the report.
+func TestControlCharactersInNames(t *testing.T) {
+	head := []string{"楼栋", "楼层", "房号", "面积", "业主姓名"}
+	for _, name := range []string{"张\n伟", "张\r\n伟", "\x1b[31m张伟\x1b[0m", "张伟\a", "张\u0085伟"} {
+		rep := &Report{}
+		p := parse(csvOf(t, [][]string{head, {"1", "1", "101", "80", name}}), rep)
+		if len(rep.Problems) != 1 || rep.Problems[0].Code != CodeInvalidName || len(p.records) != 0 {
+			t.Errorf("%q: %+v", name, rep.Problems)
+			continue
+		}
+		if v := rep.Problems[0].Value; strings.IndexFunc(v, unicode.IsControl) >= 0 || !strings.Contains(v, "\uFFFD") {
+			t.Errorf("%q reported as %q", name, v)
+		}
 	}
 }

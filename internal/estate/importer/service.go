@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,12 @@ type Service struct {
 	// progress until it ends.
 	running sync.Map // import ID → *tracker
 
+	// turns lets one import of this process read and write at a time: a
+	// file of 100,000 rows takes a hundred megabytes or more while it is
+	// checked and applied, and the server's memory must not grow with the
+	// number of uploads. The others wait in their jobs.
+	turns chan struct{}
+
 	// saveEvery is how often an apply on PostgreSQL records its progress
 	// in the imports row, for the pages of every replica.
 	saveEvery time.Duration
@@ -42,7 +49,8 @@ type Service struct {
 // NewService wires the importer and registers its job workers on jobs,
 // which must not have started yet.
 func NewService(db *database.DB, limits tenant.PlanLimits, jobs *job.Client) (*Service, error) {
-	s := &Service{db: db, limits: limits, jobs: jobs, now: func() time.Time { return time.Now().UTC() }, saveEvery: time.Second}
+	s := &Service{db: db, limits: limits, jobs: jobs, now: func() time.Time { return time.Now().UTC() }, saveEvery: time.Second,
+		turns: make(chan struct{}, 1)}
 	if err := job.AddWorker(jobs, &validateWorker{s: s}); err != nil {
 		return nil, err
 	}
@@ -234,13 +242,18 @@ type Result struct {
 // Run checks a file and, unless it is a dry run or has problems, applies
 // it and records it as an import by the command line (CreatedBy uuid.Nil).
 func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID, r Run) (*Result, error) {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	res := &Result{Report: Report{Options: r.Options}}
 	progress := r.Progress
 	if progress == nil {
 		progress = func(int, int) {}
 	}
 	if r.DryRun {
-		err := s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 			_, ch, err := s.check(ctx, tx, t, estateID, r.Content, &res.Report)
 			if ch != nil {
 				res.Summary = ch.summary
@@ -249,13 +262,17 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		})
 		return res, err
 	}
-	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	written := 0
+	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockEstate(ctx, tx, t.ID, estateID); err != nil {
+			return err
+		}
 		p, ch, err := s.check(ctx, tx, t, estateID, r.Content, &res.Report)
 		if err != nil || ch == nil {
 			return err
 		}
-		res.Summary = ch.summary
-		work := max(ch.work(), 1)
+		res.Summary, written = ch.summary, ch.work()
+		work := max(written, 1)
 		if err := s.write(ctx, tx, ch, func(done int) { progress(p.rows*done/work, p.rows) }); err != nil {
 			return err
 		}
@@ -272,7 +289,70 @@ func (s *Service) Run(ctx context.Context, t *tenant.Tenant, estateID uuid.UUID,
 		progress(p.rows, p.rows)
 		return nil
 	})
+	if err == nil && res.Import != nil {
+		s.afterBulk(ctx, written)
+	}
 	return res, err
+}
+
+// turn waits for this process's turn to import; release gives it back.
+func (s *Service) turn(ctx context.Context) (release func(), err error) {
+	select {
+	case s.turns <- struct{}{}:
+		return func() { <-s.turns }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// freeAfter is how many rows make an import give its memory back to the
+// system when it ends.
+const freeAfter = 10_000
+
+// freeMemory returns the memory of a large import, now unreachable, to the
+// system. The Go runtime would keep most of it for minutes, in case the
+// heap grows again; a server imports rarely, and those hundred megabytes
+// belong to its other work (and to the other processes on the machine).
+func freeMemory(rows int) {
+	if rows >= freeAfter {
+		debug.FreeOSMemory()
+	}
+}
+
+// analyzeAfter is how many written rows make an apply analyze the tables
+// it wrote: autovacuum analyzes a table once a tenth of it has changed,
+// at its own pace, and until then the planner reckons with the old size
+// (a first import of 100,000 units into empty tables planned as if they
+// were still empty).
+const analyzeAfter = 5_000
+
+// afterBulk tidies up after an apply that wrote written rows.
+func (s *Service) afterBulk(ctx context.Context, written int) {
+	if written < analyzeAfter {
+		return
+	}
+	// The statistics are a courtesy to later queries: the import is
+	// done, and a failure here must not fail it.
+	_ = s.db.Analyze(ctx, "buildings", "units", "persons", "person_phones", "unit_persons")
+}
+
+// lockEstate makes the applies of one estate take turns, the job's and the
+// command line's alike. An apply looks the file's people up and then
+// creates those it did not find; two at once would each create them, as
+// persons has no natural key that could refuse the second. On PostgreSQL
+// the estate's row stays locked until the transaction ends, and the
+// second apply, under READ COMMITTED, then sees the first one's people.
+// NO KEY UPDATE, not UPDATE: inserting the estate's buildings and units
+// takes a key-share lock on it for the foreign key, which must not wait.
+// On SQLite the one writer connection begins its transactions immediate,
+// so applies take turns already.
+func (s *Service) lockEstate(ctx context.Context, tx bun.Tx, tenantID, estateID uuid.UUID) error {
+	if !s.db.Postgres() {
+		return nil
+	}
+	_, err := tx.NewSelect().Model((*estate.Estate)(nil)).Column("id").
+		Where("tenant_id = ? AND id = ?", tenantID, estateID).For("NO KEY UPDATE").Exec(ctx)
+	return database.Normalize(err)
 }
 
 // check parses the file and plans its changes against the database as db

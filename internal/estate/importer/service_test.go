@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,6 +113,9 @@ func TestApplyEachFormat(t *testing.T) {
 		"csv utf-8 bom": func(t testing.TB) []byte { return append(append([]byte{}, bomUTF8...), csvOf(t, sample)...) },
 		"csv gbk":       func(t testing.TB) []byte { return gbk(t, csvOf(t, sample)) },
 		"xlsx":          func(t testing.TB) []byte { return xlsxOf(t, sample) },
+		// Old Mac line ends; a building merged down its rows.
+		"csv cr-only": func(t testing.TB) []byte { return bytes.ReplaceAll(csvOf(t, sample), []byte("\r\n"), []byte("\r")) },
+		"xlsx merged": func(t testing.TB) []byte { return mergedBook(t, sample, "A2:A4", "B2:B3", "C2:C3", "D2:D3") },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -630,4 +635,146 @@ func TestProgressIsLive(t *testing.T) {
 func (f *fixture) work(t testing.TB) {
 	t.Helper()
 	must(t, f.jobs.RunPending(context.Background()))
+}
+
+// Two applies of the same file at the same moment create each new person
+// once, the job's and the command line's alike: they take turns on the
+// estate. They run in two services, as in two processes (one process
+// takes its imports one at a time anyway). The fault hook holds each
+// apply after its check (at its first write) until the other has checked
+// too, or for two seconds: without the turns both would plan to create
+// everyone. The units exist already, as in
+// a second file that adds their owners; new buildings would make the
+// second apply fail on their unique names instead.
+func TestConcurrentAppliesTakeTurns(t *testing.T) {
+	for _, mode := range []string{"command line twice", "job and command line"} {
+		t.Run(mode, func(t *testing.T) {
+			f := setup(t, "growth")
+			ctx := context.Background()
+			rows := benchRows(300)
+			units := make([][]string, len(rows))
+			for i, r := range rows {
+				units[i] = r[:7]
+			}
+			f.run(t, csvOf(t, units), Options{}, false)
+			content := csvOf(t, rows)
+			if mode == "job and command line" {
+				im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "owners.csv", Content: content, UserID: f.user})
+				must(t, err)
+				f.work(t)
+				_, err = f.svc.Apply(ctx, f.t.ID, f.all, im.ID)
+				must(t, err)
+			}
+			_, other := f.newClient(t, nil)
+			var arrived atomic.Int32
+			both := make(chan struct{})
+			f.svc.fault = func(phase string) error {
+				if phase == "buildings" {
+					if arrived.Add(1) == 2 {
+						close(both)
+					}
+					select {
+					case <-both:
+					case <-time.After(2 * time.Second):
+					}
+				}
+				return nil
+			}
+			other.fault = f.svc.fault
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			var wg sync.WaitGroup
+			cli := func(s *Service) func() {
+				return func() {
+					<-start
+					_, err := s.Run(ctx, f.t, f.estate.ID, Run{Filename: "owners.csv", Content: content})
+					errs <- err
+				}
+			}
+			wg.Go(cli(other))
+			if mode == "job and command line" {
+				wg.Go(func() { <-start; errs <- f.jobs.RunPending(ctx) })
+			} else {
+				wg.Go(cli(f.svc))
+			}
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			if c := f.counts(t); c.persons != 300 || c.phones != 300 || c.links != 300 || c.units != 300 {
+				t.Errorf("counts %+v, want 300 of each", c)
+			}
+		})
+	}
+}
+
+// An apply that writes many rows analyzes the tables it wrote, on
+// PostgreSQL (SQLite plans without statistics), in the job and the command
+// line; a small one leaves that to autovacuum.
+func TestLargeApplyAnalyzes(t *testing.T) {
+	if dbtest.Dialect() != "postgres" {
+		t.Skip("statistics are gathered on PostgreSQL only")
+	}
+	// Test databases are reused, emptied: count the analyses.
+	analyses := func(t *testing.T, f *fixture, table string) int {
+		var n int
+		must(t, f.db.Bun.NewRaw("SELECT analyze_count FROM pg_stat_user_tables WHERE schemaname = 'public' AND relname = ?", table).Scan(context.Background(), &n))
+		return n
+	}
+	tables := []string{"units", "persons", "person_phones", "unit_persons"}
+	for _, mode := range []string{"command line", "job"} {
+		t.Run(mode, func(t *testing.T) {
+			f := setup(t, "growth")
+			ctx := context.Background()
+			before := map[string]int{}
+			for _, table := range tables {
+				before[table] = analyses(t, f, table)
+			}
+			f.run(t, csvOf(t, sample), Options{}, false)
+			if n := analyses(t, f, "units"); n != before["units"] {
+				t.Fatalf("a small import analyzed units")
+			}
+			content := csvOf(t, benchRows(1500)) // 1,500 units, people, phones and links
+			if mode == "command line" {
+				f.run(t, content, Options{}, false)
+			} else {
+				im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "big.csv", Content: content, UserID: f.user})
+				must(t, err)
+				f.work(t)
+				_, err = f.svc.Apply(ctx, f.t.ID, f.all, im.ID)
+				must(t, err)
+				f.work(t)
+			}
+			for _, table := range tables {
+				if n := analyses(t, f, table); n != before[table]+1 {
+					t.Errorf("%s analyzed %d times, want 1", table, n-before[table])
+				}
+			}
+		})
+	}
+}
+
+// A process works one import at a time, so that its memory does not grow
+// with the number of uploads: a check waits while another import has the
+// turn, and goes on when it ends.
+func TestOneImportAtATime(t *testing.T) {
+	f := setup(t, "growth")
+	ctx := context.Background()
+	im, err := f.svc.Upload(ctx, f.t, f.all, f.estate.ID, Upload{Filename: "u.csv", Content: csvOf(t, sample), UserID: f.user})
+	must(t, err)
+	release, err := f.svc.turn(ctx) // another import
+	must(t, err)
+	short, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancel()
+	_ = f.jobs.RunPending(short)
+	if got, err := f.svc.Get(ctx, f.t.ID, f.all, im.ID); err != nil || got.Status != Validating {
+		t.Fatalf("checked during another import: %v %+v", err, got)
+	}
+	release()
+	f.work(t)
+	if got, err := f.svc.Get(ctx, f.t.ID, f.all, im.ID); err != nil || got.Status != Validated {
+		t.Fatalf("after the other import: %v %+v", err, got)
+	}
 }

@@ -91,6 +91,11 @@ func (s *Service) validate(ctx context.Context, j *river.Job[validateArgs]) erro
 	if im.Status != Validating {
 		return nil // an earlier attempt finished it
 	}
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	rep := Report{Options: im.Report.Options}
 	var p *parsed
 	var ch *changes
@@ -105,8 +110,10 @@ func (s *Service) validate(ctx context.Context, j *river.Job[validateArgs]) erro
 	if ch != nil {
 		im.Summary, im.Status = ch.summary, Validated
 	}
-	im.TotalRows = p.rows
-	return s.finish(ctx, im, Validating, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
+	im.TotalRows, im.Content = p.rows, nil
+	err = s.finish(ctx, im, Validating, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
+	freeMemory(im.TotalRows)
+	return err
 }
 
 // apply checks the file again inside the writing transaction (the estate
@@ -122,11 +129,20 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 	if im.Status != Applying {
 		return nil
 	}
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	tr := &tracker{}
 	s.running.Store(im.ID, tr)
 	defer s.running.Delete(im.ID)
 	saved := time.Now()
-	return s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+	written := 0
+	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lockEstate(ctx, tx, t.ID, im.EstateID); err != nil {
+			return err
+		}
 		rep := Report{Options: im.Report.Options}
 		p, ch, err := s.check(ctx, tx, t, im.EstateID, im.Content, &rep)
 		if err != nil {
@@ -156,8 +172,15 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 			return err
 		}
 		im.Status, im.Summary, im.DoneRows = Applied, ch.summary, p.rows
+		written = ch.work()
 		return s.update(ctx, tx, im, Applying, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
 	})
+	im.Content = nil
+	if err == nil {
+		s.afterBulk(ctx, written)
+	}
+	freeMemory(im.TotalRows)
+	return err
 }
 
 // finish records a job's outcome and completes the job in one transaction.

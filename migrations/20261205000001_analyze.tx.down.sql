@@ -1,0 +1,3 @@
+{{if .PG}}
+DROP FUNCTION estatedesk_analyze(text[]);
+{{end}}
