@@ -228,7 +228,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}
