@@ -330,3 +330,56 @@ func TestFeeErrorsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// A webhook subscribed to the fee events gets the payment taken at the
+// counter and its void, each with the receipt.
+func TestFeeWebhooks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.seedPortfolio()
+	w := e.seedFees(p, e.estates[0].ID, p.northUnit, "")
+	resp := e.do(request{method: "POST", path: "/api/v1/t/alpha/settings/webhooks", as: "manager",
+		json: map[string]any{"url": "https://203.0.113.10/fees", "events": []string{"payment.recorded", "payment.voided", "bill.created"}}})
+	var hook struct {
+		ID     string   `json:"id"`
+		Events []string `json:"events"`
+	}
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("webhook: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	decode(t, resp, &hook)
+	if strings.Join(hook.Events, ",") != "bill.created,payment.recorded,payment.voided" {
+		t.Errorf("events %v", hook.Events)
+	}
+	resp = e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/units/" + w.unit.String() + "/payments", as: "clerk",
+		json: map[string]any{"method": "alipay", "amount_fen": 50000}})
+	var rc fee.Receipt
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("pay: %d %s", resp.StatusCode, readBody(t, resp))
+	}
+	decode(t, resp, &rc)
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/payments/" + rc.Payment.ID.String() + "/void", as: "assistant",
+		json: map[string]any{"reason": "收错房号"}}), http.StatusOK, "void")
+	var log struct {
+		Deliveries []struct {
+			Event   string `json:"event"`
+			Payload struct {
+				Data struct {
+					Payment struct {
+						ReceiptNo string `json:"receipt_no"`
+					} `json:"payment"`
+				} `json:"data"`
+			} `json:"payload"`
+		} `json:"deliveries"`
+	}
+	resp = e.do(request{method: "GET", path: "/api/v1/t/alpha/settings/webhooks/" + hook.ID + "/deliveries?limit=10", as: "manager"})
+	decode(t, resp, &log)
+	var got []string
+	for _, d := range log.Deliveries {
+		got = append(got, d.Event+" "+d.Payload.Data.Payment.ReceiptNo)
+	}
+	want := "payment.voided " + rc.Payment.ReceiptNo + ",payment.recorded " + rc.Payment.ReceiptNo
+	if strings.Join(got, ",") != want {
+		t.Errorf("deliveries %v, want %s", got, want)
+	}
+}

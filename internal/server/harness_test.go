@@ -157,6 +157,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.tickets.SetPublisher(e.webhooks)
 	e.fees, err = fee.NewService(e.db, e.jobs, fee.Options{Log: log})
 	must(t, err)
+	e.fees.SetPublisher(e.webhooks)
 	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})
