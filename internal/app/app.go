@@ -180,13 +180,13 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		return nil, err
 	}
 	tickets.SetPublisher(webhooks)
-	// The fee service registers its billing-run worker; the server's fee
-	// routes come in the next increment.
+	// The fee service registers its billing-run worker.
 	fees, err := fee.NewService(db, jobs, fee.Options{Log: log})
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	fees.SetPublisher(webhooks)
 	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
@@ -228,7 +228,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}

@@ -61,3 +61,15 @@ func (s *Service) Account(ctx context.Context, tenantID uuid.UUID, scope estate.
 	}
 	return ac, nil
 }
+
+// Bill reads a bill in scope (the pages of its waivers go back to its
+// unit).
+func (s *Service) Bill(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*Bill, error) {
+	var b *Bill
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		b, err = billInScope(ctx, tx, false, tenantID, scope, id, false)
+		return err
+	})
+	return b, database.Normalize(err)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
 )
 
 // RequestWaiver asks to waive part of a bill (减免), with a reason. Nothing
@@ -84,6 +85,22 @@ func (s *Service) DecideWaiver(ctx context.Context, tenantID uuid.UUID, a Actor,
 			}
 		}
 		_, err = tx.NewUpdate().Model(w).Column("status", "approved_by", "decided_at").WherePK().Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, database.Normalize(err)
+	}
+	return w, nil
+}
+
+// Waiver reads a waiver of a bill in scope.
+func (s *Service) Waiver(ctx context.Context, tenantID uuid.UUID, scope estate.Scope, id uuid.UUID) (*Waiver, error) {
+	w := new(Waiver)
+	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewSelect().Model(w).Where("tenant_id = ? AND id = ?", tenantID, id).Scan(ctx); err != nil {
+			return err
+		}
+		_, err := billInScope(ctx, tx, false, tenantID, scope, w.BillID, false)
 		return err
 	})
 	if err != nil {

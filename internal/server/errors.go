@@ -46,6 +46,9 @@ func classify(err error) (int, string) {
 	var te *account.ThrottledError
 	var fieldErr *fieldError
 	var limitErr *tenant.LimitError
+	if status, code, ok := classifyFee(err); ok {
+		return status, code
+	}
 	switch {
 	case errors.As(err, &limitErr):
 		return fiber.StatusUnprocessableEntity, "plan_limit_" + limitErr.What

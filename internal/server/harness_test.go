@@ -22,6 +22,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/mail"
@@ -91,6 +92,7 @@ type env struct {
 	jobs     *job.Client
 	tickets  *ticket.Service
 	webhooks *webhook.Service
+	fees     *fee.Service
 }
 
 var alphaRoles = []string{"manager", "assistant", "office_head", "clerk", "document_controller", "team_leader", "worker"}
@@ -153,7 +155,10 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.webhooks, err = webhook.NewService(e.db, e.jobs, webhook.Options{AllowPrivate: cfg.WebhookAllowPrivate})
 	must(t, err)
 	e.tickets.SetPublisher(e.webhooks)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks,
+	e.fees, err = fee.NewService(e.db, e.jobs, fee.Options{Log: log})
+	must(t, err)
+	e.fees.SetPublisher(e.webhooks)
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})
 	must(t, err)

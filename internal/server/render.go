@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/account"
+	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/web"
@@ -163,6 +164,9 @@ func (v *views) funcs(cat *i18n.Catalog, lang string) template.FuncMap {
 			}
 			return false
 		},
+		// money and price show fen and fee prices (fee.Format's ¥1,234.50).
+		"money": fee.Format,
+		"price": fee.FormatPrice,
 	}
 }
 

@@ -125,6 +125,31 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/settings/webhooks/:webhook/delete", "ticket", "configure", both, s.webhookDelete),
 		tr("GET", "/settings/webhooks/:webhook/deliveries", "ticket", "configure", apiOnly, s.webhookDeliveries),
 		tr("GET", "/tickets/:ticket/print", "ticket", "read", htmlOnly, s.ticketPrint),
+		// Fees (收费): set-up and runs are the managers', the counter the
+		// cashiers'. Fixed paths come before the :param routes beside them.
+		tr("GET", "/fees", "fee", "read", htmlOnly, s.feeHome),
+		tr("GET", "/fees/items", "fee", "read", both, s.feeItemList),
+		tr("POST", "/fees/items", "fee", "manage", both, s.feeItemCreate),
+		tr("POST", "/fees/items/:item", "fee", "manage", both, s.feeItemUpdate),
+		tr("POST", "/fees/items/:item/archive", "fee", "manage", both, s.feeItemArchive(true)),
+		tr("POST", "/fees/items/:item/restore", "fee", "manage", both, s.feeItemArchive(false)),
+		tr("POST", "/fees/items/:item/rates", "fee", "manage", both, s.feeRateAdd),
+		tr("GET", "/fees/runs", "fee", "manage", both, s.feeRunList),
+		tr("GET", "/fees/runs/preview", "fee", "manage", both, s.feeRunPreview),
+		tr("POST", "/fees/runs", "fee", "manage", both, s.feeRunCreate),
+		tr("GET", "/fees/runs/:run", "fee", "manage", both, s.feeRunShow),
+		tr("GET", "/fees/counter", "fee", "collect", htmlOnly, s.feeCounter),
+		tr("GET", "/fees/units/:unit", "fee", "read", both, s.feeAccountShow),
+		tr("POST", "/fees/units/:unit/payments", "fee", "collect", both, s.feePaymentCreate),
+		tr("GET", "/fees/payments/:payment", "fee", "read", both, s.feePaymentShow),
+		tr("POST", "/fees/payments/:payment/void", "fee", "manage", both, s.feePaymentVoid),
+		tr("POST", "/fees/bills/:bill/waivers", "fee", "collect", both, s.feeWaiverRequest),
+		// Deciding is also limited to office heads and above in the handler.
+		tr("POST", "/fees/waivers/:waiver/approve", "fee", "collect", both, s.feeWaiverDecide(true)),
+		tr("POST", "/fees/waivers/:waiver/reject", "fee", "collect", both, s.feeWaiverDecide(false)),
+		tr("GET", "/fees/arrears", "fee", "read", both, s.feeArrearsList),
+		tr("GET", "/fees/arrears.xlsx", "fee", "read", both, s.feeArrearsExport),
+		tr("GET", "/fees/rates", "fee", "read", both, s.feeCollectionRates),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/estate/importer"
+	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
@@ -50,6 +51,8 @@ type Deps struct {
 	Tickets *ticket.Service
 	// Webhooks are the company's outgoing webhooks and their delivery log.
 	Webhooks *webhook.Service
+	// Fees is fee collection: items, runs, the counter, arrears.
+	Fees *fee.Service
 }
 
 // Server holds the dependencies of the handlers.

@@ -27,9 +27,13 @@ const (
 	TicketStatusChanged = "ticket.status_changed"
 	TicketEscalated     = "ticket.escalated"
 	TicketFollowedUp    = "ticket.followed_up"
+	// The fee service's events (its Event* constants).
+	BillCreated     = "bill.created"
+	PaymentRecorded = "payment.recorded"
+	PaymentVoided   = "payment.voided"
 )
 
-var events = []string{TicketCreated, TicketStatusChanged, TicketEscalated, TicketFollowedUp}
+var events = []string{TicketCreated, TicketStatusChanged, TicketEscalated, TicketFollowedUp, BillCreated, PaymentRecorded, PaymentVoided}
 
 // AllEvents lists every event in display order.
 func AllEvents() []string { return slices.Clone(events) }
