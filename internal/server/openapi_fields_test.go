@@ -161,7 +161,7 @@ func TestOpenAPIDocumentsEveryResponseField(t *testing.T) {
 		{"POST", "/t/{slug}/tickets/{ticket}/comments", "", "manager", map[string]any{"body": "已联系业主"}, 201},
 		{"POST", "/t/{slug}/tickets/{ticket}/callbacks", "", "manager", map[string]any{"reached": true, "overall": 5, "speed": 5, "attitude": 5}, 200},
 		{"GET", "/t/{slug}/tickets/{ticket}", "", "manager", nil, 200},
-		{"POST", "/t/{slug}/tickets/" + done.ID.String() + "/close", "", "manager", nil, 200},
+		{"POST", "/t/{slug}/tickets/" + done.ID.String() + "/close", "", "manager", map[string]any{"reason": "业主已电话确认修好"}, 200},
 		{"GET", "/t/{slug}/notifications", "", "manager", nil, 200},
 	}
 	for _, c := range calls {

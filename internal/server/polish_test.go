@@ -127,7 +127,7 @@ func TestChineseScreensShowWords(t *testing.T) {
 		t.Error("the queue calls on_hold something else than 挂起")
 	}
 	body = page(t, e, "/t/alpha/units/"+w.p.northUnit.String(), "manager")
-	if strings.Contains(body, "账单") || strings.Contains(body, "· 20") {
+	if strings.Contains(body, "工单与账单") || !strings.Contains(body, "<h2>工单</h2>") || strings.Contains(body, "· 20") {
 		t.Error("unit page: bills in the heading or a stray · before the date")
 	}
 	if body := page(t, e, "/t/alpha/tickets/"+held.ID.String(), "manager"); !strings.Contains(body, "业主端") {

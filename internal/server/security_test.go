@@ -188,8 +188,9 @@ func (w *ticketWorld) addCleaner() *team.Team {
 }
 
 // ticket:work lets a worker act only on the tickets they hold or may
-// claim: a cleaner can neither comment on nor attach to a maintenance
-// ticket; its worker and its team's leader can.
+// claim: a cleaner does not even see a maintenance ticket (404), a
+// maintenance colleague who does not hold it sees it but can neither
+// comment on nor attach to it (403); its worker and its team's leader can.
 func TestWorkersActOnlyOnTicketsTheyHoldOrMayClaim(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -204,8 +205,8 @@ func TestWorkersActOnlyOnTicketsTheyHoldOrMayClaim(t *testing.T) {
 			if path == "/t/alpha" {
 				req.json, req.form = nil, url.Values{"body": {"业主可见的留言"}, "owner_visible": {"true"}}
 			}
-			expectStatus(t, e.do(req), http.StatusForbidden, "cleaner comments on "+base)
-			expectStatus(t, e.doMultipart(base+"/attachments", "cleaner", nil, []upload{{"x.png", pngBytes}}), http.StatusForbidden,
+			expectStatus(t, e.do(req), http.StatusNotFound, "cleaner comments on "+base)
+			expectStatus(t, e.doMultipart(base+"/attachments", "cleaner", nil, []upload{{"x.png", pngBytes}}), http.StatusNotFound,
 				"cleaner attaches to "+base)
 		}
 		for _, who := range []string{"worker", "team_leader", "clerk"} {
@@ -214,6 +215,21 @@ func TestWorkersActOnlyOnTicketsTheyHoldOrMayClaim(t *testing.T) {
 		}
 		resp := e.doMultipart("/api/v1/t/alpha/tickets/"+tk.ID.String()+"/attachments", "worker", nil, []upload{{"x.png", pngBytes}})
 		expectStatus(t, resp, http.StatusCreated, "worker attaches")
+	}
+	// The cleaner joins maintenance too: the ticket a colleague holds is
+	// theirs to read, not to work.
+	_, err := team.NewService(e.db).SetMembers(w.ctx, e.alpha.ID, allScope, e.estates[0].ID, w.north.ID,
+		[]uuid.UUID{e.actors["worker"].user.ID, e.actors["team_leader"].user.ID, e.actors["cleaner"].user.ID})
+	must(t, err)
+	for _, path := range []string{"/api/v1/t/alpha", "/t/alpha"} {
+		base := path + "/tickets/" + held.ID.String()
+		req := request{method: "POST", path: base + "/comments", as: "cleaner", json: map[string]any{"body": "业主可见的留言", "owner_visible": true}}
+		if path == "/t/alpha" {
+			req.json, req.form = nil, url.Values{"body": {"业主可见的留言"}, "owner_visible": {"true"}}
+		}
+		expectStatus(t, e.do(req), http.StatusForbidden, "colleague comments on "+base)
+		expectStatus(t, e.doMultipart(base+"/attachments", "cleaner", nil, []upload{{"x.png", pngBytes}}), http.StatusForbidden,
+			"colleague attaches to "+base)
 	}
 	// The page offers the forms to those who may use them only.
 	for who, want := range map[string]bool{"cleaner": false, "worker": true, "team_leader": true} {
