@@ -130,15 +130,5 @@ func (s Summary) Value() (any, error) {
 // Scan reads a summary stored by Value.
 func (s *Summary) Scan(src any) error {
 	*s = Summary{}
-	var b []byte
-	switch v := src.(type) {
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	}
-	if len(b) == 0 {
-		return nil
-	}
-	return json.Unmarshal(b, s)
+	return scanJSON(src, s)
 }

@@ -86,6 +86,13 @@ func (t Tiers) Value() (any, error) {
 
 // Scan reads tiers stored by Value.
 func (t *Tiers) Scan(src any) error {
+	*t = nil
+	return scanJSON(src, (*[]Tier)(t))
+}
+
+// scanJSON reads a JSON column, which the drivers hand over as text or
+// bytes; an empty one leaves dst as it is.
+func scanJSON(src, dst any) error {
 	var b []byte
 	switch v := src.(type) {
 	case string:
@@ -93,11 +100,10 @@ func (t *Tiers) Scan(src any) error {
 	case []byte:
 		b = v
 	}
-	*t = nil
 	if len(b) == 0 {
 		return nil
 	}
-	return json.Unmarshal(b, (*[]Tier)(t))
+	return json.Unmarshal(b, dst)
 }
 
 // Rate is an item's price from a date on, for one unit kind or all ("").
