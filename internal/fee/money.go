@@ -17,6 +17,20 @@ import (
 // centi is the scale of prices and quantities: hundredths.
 const centi = 100
 
+// MaxFen bounds any amount a person or a client types (¥10,000,000,000)
+// and MaxPrice any price (¥1,000,000 per unit of measure): far above a
+// property bill, far below where sums of them could leave int64.
+const (
+	MaxFen   int64 = 1_000_000_000_000
+	MaxPrice int64 = 10_000_000_000
+)
+
+// validFen: an amount from outside, zero included.
+func validFen(fen int64) bool { return fen >= 0 && fen <= MaxFen }
+
+// validPrice: a price from outside, in hundredths of a fen.
+func validPrice(p int64) bool { return p >= 0 && p <= MaxPrice }
+
 // Format shows an amount of fen for people: ¥1,234.50, -¥12.00.
 func Format(fen int64) string {
 	neg := fen < 0
@@ -48,7 +62,7 @@ func Format(fen int64) string {
 // typed at a counter is exact.
 func ParseYuan(s string) (int64, error) {
 	v, err := parseDecimal(s, 2)
-	if err != nil {
+	if err != nil || v > MaxFen || v < -MaxFen {
 		return 0, ErrInvalidAmount
 	}
 	return v, nil
@@ -58,7 +72,7 @@ func ParseYuan(s string) (int64, error) {
 // decimals ("2.35" ¥/m²/month, "3.4500" ¥/m³) as hundredths of a fen.
 func ParsePrice(s string) (int64, error) {
 	v, err := parseDecimal(s, 4)
-	if err != nil || v < 0 {
+	if err != nil || !validPrice(v) {
 		return 0, ErrInvalidPrice
 	}
 	return v, nil

@@ -30,7 +30,7 @@ func TestParseYuanAndPrice(t *testing.T) {
 			t.Errorf("ParseYuan(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "1.234", "abc", ".5", "1.-5", "1e3", "1.2.3", "99999999999999999999"} {
+	for _, in := range []string{"", "1.234", "abc", ".5", "1.-5", "1e3", "1.2.3", "99999999999999999999", "10000000001"} {
 		if _, err := ParseYuan(in); err != ErrInvalidAmount {
 			t.Errorf("ParseYuan(%q): %v, want ErrInvalidAmount", in, err)
 		}
@@ -40,7 +40,7 @@ func TestParseYuanAndPrice(t *testing.T) {
 			t.Errorf("ParsePrice(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"2.35001", "-1", ""} {
+	for _, in := range []string{"2.35001", "-1", "", "1000000.0001"} {
 		if _, err := ParsePrice(in); err != ErrInvalidPrice {
 			t.Errorf("ParsePrice(%q): %v", in, err)
 		}

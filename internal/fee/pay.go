@@ -92,7 +92,7 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 	if !in.Method.Valid() {
 		return nil, ErrInvalidMethod
 	}
-	if in.AmountFen < 0 || in.PrepayFen < 0 || in.ExpectedFen < 0 {
+	if !validFen(in.AmountFen) || !validFen(in.PrepayFen) || !validFen(in.ExpectedFen) {
 		return nil, ErrInvalidAmount
 	}
 	if in.AmountFen+in.PrepayFen <= 0 {

@@ -94,6 +94,8 @@ func TestPaySeveralBillsWithPrepayment(t *testing.T) {
 		"nothing":      {fee.PayInput{UnitID: u, Method: fee.Cash}, fee.ErrNothingToPay},
 		"method":       {fee.PayInput{UnitID: u, Method: "bitcoin", AmountFen: 1}, fee.ErrInvalidMethod},
 		"negative":     {fee.PayInput{UnitID: u, Method: fee.Cash, AmountFen: -1, PrepayFen: 5}, fee.ErrInvalidAmount},
+		"huge prepay":  {fee.PayInput{UnitID: u, Method: fee.Cash, PrepayFen: fee.MaxFen + 1}, fee.ErrInvalidAmount},
+		"overflowing":  {fee.PayInput{UnitID: u, Method: fee.Cash, AmountFen: 1<<62 + 1<<61, PrepayFen: 1 << 62}, fee.ErrInvalidAmount},
 		"changed":      {fee.PayInput{UnitID: u, Method: fee.Cash, AmountFen: 1, ExpectedFen: 21033}, fee.ErrDueChanged},
 		"other unit":   {fee.PayInput{UnitID: f.units["1-102"].ID, BillIDs: []uuid.UUID{apr.ID}, Method: fee.Cash, AmountFen: 1}, fee.ErrBillNotOfUnit},
 		"unknown bill": {fee.PayInput{UnitID: u, BillIDs: []uuid.UUID{uuid.Must(uuid.NewV7())}, Method: fee.Cash, AmountFen: 1}, database.ErrNotFound},

@@ -508,7 +508,7 @@ func (s *Service) ChargeOneOff(ctx context.Context, t *tenant.Tenant, a Actor, u
 	if err != nil {
 		return nil, err
 	}
-	if amountFen < 0 {
+	if !validFen(amountFen) {
 		return nil, ErrInvalidAmount
 	}
 	var b *Bill

@@ -234,7 +234,7 @@ func (s *Service) AddRate(ctx context.Context, tenantID uuid.UUID, a Actor, item
 	if err != nil {
 		return nil, err
 	}
-	if in.Price < 0 {
+	if !validPrice(in.Price) {
 		return nil, ErrInvalidPrice
 	}
 	r := &Rate{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), ItemID: itemID, UnitKind: in.UnitKind,
@@ -264,7 +264,7 @@ func checkTiers(k Kind, ts []Tier) error {
 		return ErrInvalidTiers
 	}
 	for i, t := range ts {
-		if t.Above <= 0 || t.Price < 0 || (i > 0 && t.Above <= ts[i-1].Above) {
+		if t.Above <= 0 || !validPrice(t.Price) || (i > 0 && t.Above <= ts[i-1].Above) {
 			return ErrInvalidTiers
 		}
 	}

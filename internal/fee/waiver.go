@@ -19,7 +19,7 @@ func (s *Service) RequestWaiver(ctx context.Context, tenantID uuid.UUID, a Actor
 	if reason == "" || utf8.RuneCountInString(reason) > 500 {
 		return nil, ErrInvalidReason
 	}
-	if amountFen <= 0 {
+	if amountFen <= 0 || !validFen(amountFen) {
 		return nil, ErrInvalidAmount
 	}
 	w := &Waiver{TenantID: tenantID, ID: uuid.Must(uuid.NewV7()), BillID: billID, AmountFen: amountFen, Reason: reason,
