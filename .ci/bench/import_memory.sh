@@ -46,9 +46,15 @@ mapfile -t estates < <(curl -s --max-time 10 "${auth[@]}" "$base/api/v1/t/demo/e
 ((${#estates[@]} >= 2)) || { log "want two demo estates, got ${estates[*]:-none}"; exit 1; }
 
 field() { sed -n "s/.*\"$1\":\"\\([^\"]*\\)\".*/\\1/p" | head -1; }
-# upload FILE ESTATE: prints the import's ID.
+# upload FILE ESTATE: prints the import's ID, or nothing when the server
+# refused the file (its answer goes to WORK/refused).
 upload() {
-	curl -s --max-time 120 "${auth[@]}" -F "file=@$1" "$base/api/v1/t/demo/estates/$2/imports" | field id
+	local body
+	body=$(curl -s --max-time 120 "${auth[@]}" -F "file=@$1" "$base/api/v1/t/demo/estates/$2/imports" || true)
+	local id
+	id=$(field id <<<"$body")
+	[[ -n $id ]] || printf '%s\n' "$body" >>"$WORK/refused"
+	echo "$id"
 }
 # wait_done ID: polls until the import's job has finished; prints its status.
 wait_done() {
@@ -65,6 +71,10 @@ wait_done() {
 do_import() {
 	local id s
 	id=$(upload "$1" "$2")
+	if [[ -z $id ]]; then
+		echo "$(basename "$1"): refused"
+		return
+	fi
 	s=$(wait_done "$id")
 	if [[ $s == validated ]]; then
 		curl -s --max-time 10 "${auth[@]}" -X POST "$base/api/v1/t/demo/imports/$id/apply" >/dev/null
@@ -87,20 +97,23 @@ phase() {
 	printf '%-6s peak %6s MiB   %s s later %6s MiB   %3d s   %s\n' "$name" "$peak" "$IDLE_S" "$(rss VmRSS)" "$secs" \
 		"$(sort "$WORK/$name.out" | uniq -c | sed 's/^ *//' | tr '\n' ';')"
 }
+# A bare `wait` would also wait for the server: wait for the imports' PIDs.
 bombs() {
-	local f i
+	local f i pids=()
 	for f in bomb bomb_media bomb_sheet; do
 		for i in $(seq 1 "$CONC"); do
 			do_import "$files/$f.xlsx" "${estates[0]}" &
+			pids+=($!)
 		done
 	done
-	wait
+	wait "${pids[@]}"
 }
 csv() { do_import "$files/units100k.csv" "${estates[0]}"; }
 two() {
 	do_import "$files/units100k.xlsx" "${estates[1]}" &
+	local a=$!
 	do_import "$files/units100k.csv" "${estates[0]}" &
-	wait
+	wait "$a" $!
 }
 echo "## import memory, $DB, server VmHWM per phase (peak reset before each), MiB; target < 238 MiB (250 MB)"
 printf 'idle   VmRSS %s MiB\n' "$(rss VmRSS)"
