@@ -1,0 +1,76 @@
+package pdf
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/pdf/pdftest"
+	"github.com/estatedesk/estatedesk/web"
+)
+
+func translator(t testing.TB, lang string) T {
+	cat, err := i18n.Load(web.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(id string, data map[string]any) string { return cat.T(lang, id, data) }
+}
+
+func sampleReceipt() *Receipt {
+	return &Receipt{
+		Company: "上海锦绣物业管理有限公司", Estate: "锦绣花园", Unit: "3号楼-2-1201", Payer: "张喆",
+		ReceiptNo: "SK2026-000123", PaidAt: "2026年3月5日 10:24", Method: "现金", Cashier: "李娜",
+		Lines: []ReceiptLine{
+			{Item: "物业服务费", Period: "2026-01", AmountFen: 41150},
+			{Item: "物业服务费", Period: "2026-02", AmountFen: 41150},
+			{Item: "车位管理费", Period: "2026-Q1", AmountFen: 36000},
+		},
+		PrepaidFen: 5000, TotalFen: 123450, Print: 1, PrintedAt: "2026年3月5日 10:24",
+	}
+}
+
+// The receipt's text as a reader copies it: the number, the unit, the
+// amount in figures and in capitals, the payer's rare character (from the
+// second face) — and 副本 only from the second print on, 作废 only when
+// voided.
+func TestRenderReceipt(t *testing.T) {
+	tr := translator(t, "zh-CN")
+	r := sampleReceipt()
+	var b bytes.Buffer
+	if err := RenderReceipt(&b, r, tr); err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.Text(t, b.Bytes())
+	pdftest.Contains(t, text, "收款收据", "上海锦绣物业管理有限公司", "SK2026-000123", "3号楼-2-1201", "张喆", "¥1,234.50",
+		"壹仟贰佰叁拾肆元伍角整", "车位管理费", "2026-Q1", "¥360.00", "预存款", "¥50.00", "现金", "李娜")
+	for _, no := range []string{"副本", "作废"} {
+		if strings.Contains(text, no) {
+			t.Errorf("the original says %s", no)
+		}
+	}
+
+	r.Print, r.Voided, r.VoidedAt, r.VoidReason = 2, true, "2026年3月6日 09:00", "收款方式录错"
+	b.Reset()
+	if err := RenderReceipt(&b, r, tr); err != nil {
+		t.Fatal(err)
+	}
+	pdftest.Contains(t, pdftest.Text(t, b.Bytes()), "副本", "第 2 次打印", "作废", "收款方式录错")
+}
+
+// BenchmarkReceiptPDF renders the sample receipt, fonts included: the
+// figure docs/benchmarks.md records (target ≤ 20 ms).
+func BenchmarkReceiptPDF(b *testing.B) {
+	tr := translator(b, "zh-CN")
+	r := sampleReceipt()
+	r.Payer = "张伟" // the usual case: every character in the common face
+	var out bytes.Buffer
+	for b.Loop() {
+		out.Reset()
+		if err := RenderReceipt(&out, r, tr); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(out.Len()), "bytes")
+}
