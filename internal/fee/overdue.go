@@ -2,7 +2,6 @@ package fee
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,28 +16,21 @@ import (
 // batch of reminder letters.
 const MaxOverdueUnits = 500
 
-// Errors of the reminder letters' selection.
-var (
-	ErrTooManyUnits   = errors.New("fee: at most 500 units at a time; narrow the selection")
-	ErrInvalidMinDays = errors.New("fee: the days overdue must be a whole number from 0 to 3650")
-)
-
 // OverdueBills lists the bills of the given units (at most
 // MaxOverdueUnits) that are in arrears on q's day as Aging counts them,
 // narrowed by q's building and item, by unit and due date: the lines of
-// the reminder letters (催缴). It answers the day too, which the letters
-// count the days overdue to.
-func (s *Service) OverdueBills(ctx context.Context, t *tenant.Tenant, scope estate.Scope, q AgingQuery, unitIDs []uuid.UUID) ([]Bill, time.Time, error) {
+// the reminder letters (催缴), whose days overdue count to AsOf.
+func (s *Service) OverdueBills(ctx context.Context, t *tenant.Tenant, scope estate.Scope, q AgingQuery, unitIDs []uuid.UUID) ([]Bill, error) {
 	asOf, err := s.asOf(t, q.AsOf)
 	if err != nil {
-		return nil, asOf, err
+		return nil, err
 	}
 	if len(unitIDs) > MaxOverdueUnits {
-		return nil, asOf, ErrTooManyUnits
+		return nil, ErrTooManyUnits
 	}
 	bills := []Bill{}
 	if len(unitIDs) == 0 {
-		return bills, asOf, nil
+		return bills, nil
 	}
 	err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := estate.InScope(ctx, tx, t.ID, scope, q.EstateID); err != nil {
@@ -55,7 +47,7 @@ func (s *Service) OverdueBills(ctx context.Context, t *tenant.Tenant, scope esta
 		}
 		return sel.OrderExpr("unit_id, due_date, period_start, id").Scan(ctx)
 	})
-	return bills, asOf, database.Normalize(err)
+	return bills, database.Normalize(err)
 }
 
 // DaysOverdue is how many days past its due date (YYYY-MM-DD) a bill is
@@ -67,3 +59,7 @@ func DaysOverdue(due string, asOf time.Time) int {
 	}
 	return int(asOf.Sub(d).Hours() / 24)
 }
+
+// AsOf is the day an arrears query counts to: the one given
+// (YYYY-MM-DD), or the tenant's today by the service's clock.
+func (s *Service) AsOf(t *tenant.Tenant, day string) (time.Time, error) { return s.asOf(t, day) }

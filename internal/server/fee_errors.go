@@ -54,6 +54,7 @@ var feeErrors = []struct {
 	// PDFs
 	{fee.ErrTooManyUnits, "fee_too_many_units"},
 	{fee.ErrInvalidMinDays, "fee_invalid_min_days"},
+	{fee.ErrNoArrears, "fee_no_arrears"},
 }
 
 // classifyFee maps the fee service's errors; ok is false for any other.
