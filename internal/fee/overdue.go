@@ -57,7 +57,7 @@ func DaysOverdue(due string, asOf time.Time) int {
 	if err != nil {
 		return 0
 	}
-	return int(asOf.Sub(d).Hours() / 24)
+	return int(asOf.Sub(d) / (24 * time.Hour))
 }
 
 // AsOf is the day an arrears query counts to: the one given
