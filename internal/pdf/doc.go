@@ -17,20 +17,19 @@ import (
 // T translates a message ID of web/locales/pdf.*.yaml with its data.
 type T func(id string, data map[string]any) string
 
-// doc is an fpdf document that writes text through the two faces: each
-// run of a string in the face that has it, the rare one loaded on first
-// use.
+// doc is an fpdf document that writes text through the font's faces:
+// each run of a string in the face that has it, a rare face loaded on
+// its first use.
 type doc struct {
 	*fpdf.Fpdf
-	size float64
-	rare bool
+	size   float64
+	loaded [5]bool
 }
 
 func newDoc(orientation, size string) *doc {
 	f := fpdf.New(orientation, "mm", size, "")
 	// Before the fonts: fpdf reserves the alias's runes when it adds one.
 	f.AliasNbPages("")
-	f.AddUTF8FontFromBytes(commonFont, "", commonTTF)
 	f.SetMargins(15, 12, 15)
 	f.SetAutoPageBreak(true, 15)
 	d := &doc{Fpdf: f}
@@ -50,39 +49,35 @@ func (d *doc) output(w io.Writer) error {
 
 func (d *doc) setSize(pt float64) {
 	d.size = pt
-	d.SetFont(commonFont, "", pt)
+	d.use(0)
 }
 
-// use selects the face for a run.
-func (d *doc) use(rare bool) {
-	if rare && !d.rare {
-		d.AddUTF8FontFromBytes(rareFont, "", rareTTF)
-		d.rare = true
+// use selects a face (an index of faces) for a run.
+func (d *doc) use(i int) {
+	f := faces()[i]
+	if !d.loaded[i] {
+		d.AddUTF8FontFromBytes(f.family, "", f.ttf)
+		d.loaded[i] = true
 	}
-	if rare {
-		d.SetFont(rareFont, "", d.size)
-	} else {
-		d.SetFont(commonFont, "", d.size)
-	}
+	d.SetFont(f.family, "", d.size)
 }
 
 type run struct {
 	s    string
-	rare bool
+	face int
 }
 
 // runs splits s where the face changes.
 func runs(s string) []run {
-	cov := commonRunes()
 	var out []run
-	start, cur := 0, false
+	start, cur := 0, 0
 	for i, r := range s {
-		rare := !cov.has(r)
-		if i > start && rare != cur {
+		f := faceOf(r)
+		if i > start && f != cur {
 			out = append(out, run{s[start:i], cur})
 			start = i
 		}
-		cur = rare
+		cur = f
 	}
 	if start < len(s) {
 		out = append(out, run{s[start:], cur})
@@ -94,21 +89,21 @@ func runs(s string) []run {
 func (d *doc) width(s string) float64 {
 	var w float64
 	for _, r := range runs(s) {
-		d.use(r.rare)
+		d.use(r.face)
 		w += d.GetStringWidth(r.s)
 	}
-	d.use(false)
+	d.use(0)
 	return w
 }
 
 // text writes s with its baseline at (x, y).
 func (d *doc) text(x, y float64, s string) {
 	for _, r := range runs(s) {
-		d.use(r.rare)
+		d.use(r.face)
 		d.Text(x, y, r.s)
 		x += d.GetStringWidth(r.s)
 	}
-	d.use(false)
+	d.use(0)
 }
 
 // fit cuts s with an ellipsis to w.

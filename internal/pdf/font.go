@@ -6,24 +6,55 @@ import (
 	"sync"
 )
 
-// The CJK face is WenQuanYi Micro Hei (Apache-2.0, font/LICENSE), cut in
-// two by font/make-fonts.sh: fpdf parses a TrueType font anew for every
+// The CJK face is WenQuanYi Micro Hei (Apache-2.0, font/LICENSE), cut
+// by font/make-fonts.sh: fpdf parses a TrueType font anew for every
 // document and subsets it on output, both in time proportional to the
-// font's character map, so a document loads the small common.ttf (ASCII,
-// Latin-1, punctuation, the hanzi of GB 2312) and rare.ttf (the other CJK
-// ideographs and symbols) only when its text has one of those.
+// font's character map. So a document loads the common part (ASCII,
+// Latin-1, punctuation, the hanzi of GB 2312), and one of the four rare
+// parts (the other CJK ideographs and symbols) only when its text has one
+// of their characters.
 var (
 	//go:embed font/common.ttf
 	commonTTF []byte
-	//go:embed font/rare.ttf
-	rareTTF []byte
+	//go:embed font/rare-1.ttf
+	rare1TTF []byte
+	//go:embed font/rare-2.ttf
+	rare2TTF []byte
+	//go:embed font/rare-3.ttf
+	rare3TTF []byte
+	//go:embed font/rare-4.ttf
+	rare4TTF []byte
 )
 
-// Font family names inside a document.
-const (
-	commonFont = "common"
-	rareFont   = "rare"
-)
+// face is one part of the font: its family name in a document, its file
+// and the runes it has.
+type face struct {
+	family string
+	ttf    []byte
+	runes  *coverage
+}
+
+// faces are the parts, the common one first; their coverage is read once
+// per process.
+var faces = sync.OnceValue(func() []face {
+	fs := []face{{family: "common", ttf: commonTTF}, {family: "rare1", ttf: rare1TTF},
+		{family: "rare2", ttf: rare2TTF}, {family: "rare3", ttf: rare3TTF}, {family: "rare4", ttf: rare4TTF}}
+	for i := range fs {
+		fs[i].runes = cmapCoverage(fs[i].ttf)
+	}
+	return fs
+})
+
+// faceOf is the index of the face that has r; the common one (which
+// draws its "missing" box) when none has.
+func faceOf(r rune) int {
+	for i, f := range faces() {
+		if f.runes.has(r) {
+			return i
+		}
+	}
+	return 0
+}
 
 // coverage is the set of BMP runes a font has glyphs for.
 type coverage [1 << 16 / 64]uint64
@@ -31,9 +62,6 @@ type coverage [1 << 16 / 64]uint64
 func (c *coverage) has(r rune) bool { return r >= 0 && r < 1<<16 && c[r/64]&(1<<(r%64)) != 0 }
 
 func (c *coverage) add(r int) { c[r/64] |= 1 << (r % 64) }
-
-// commonRunes is read from common.ttf once per process.
-var commonRunes = sync.OnceValue(func() *coverage { return cmapCoverage(commonTTF) })
 
 // cmapCoverage reads the runes a TrueType font maps to a glyph from its
 // Unicode BMP character map (cmap format 4, platform 3 encoding 1, which
