@@ -19,6 +19,7 @@ type Statement struct {
 	BalanceFen int64
 	Entries    []StatementEntry
 	Bills      []StatementBill
+	Waivers    []StatementWaiver
 	Movements  []StatementMovement
 }
 
@@ -42,6 +43,15 @@ type StatementBill struct {
 	PaidFen   int64
 	WaivedFen int64
 	OpenFen   int64
+}
+
+// StatementWaiver is a waiver (减免) asked for, whatever became of it.
+type StatementWaiver struct {
+	Date      string
+	Bill      string
+	Reason    string
+	Status    string
+	AmountFen int64
 }
 
 // StatementMovement is a change of the prepaid balance.
@@ -101,6 +111,19 @@ func RenderStatement(w io.Writer, s *Statement, tr T) error {
 		d.row(bills, []string{b.Period, b.Item, b.Due, fee.Format(b.AmountFen), money(b.PaidFen), money(b.WaivedFen), money(b.OpenFen), b.Status}, 6.5, false)
 	}
 	if len(s.Bills) == 0 {
+		d.cell(full, 6.5, tr("pdf.statement.none", nil), "C", "1", false)
+		d.Ln(6.5)
+	}
+	d.Ln(5)
+
+	d.heading(full, tr("pdf.statement.waivers", nil))
+	waivers := []col{{34, "L"}, {46, "L"}, {58, "L"}, {24, "R"}, {18, "C"}}
+	d.row(waivers, []string{tr("pdf.field.date", nil), tr("pdf.field.bill", nil), tr("pdf.field.reason", nil),
+		tr("pdf.field.amount", nil), tr("pdf.field.status", nil)}, 7, true)
+	for _, w := range s.Waivers {
+		d.row(waivers, []string{w.Date, w.Bill, w.Reason, fee.Format(w.AmountFen), w.Status}, 6.5, false)
+	}
+	if len(s.Waivers) == 0 {
 		d.cell(full, 6.5, tr("pdf.statement.none", nil), "C", "1", false)
 		d.Ln(6.5)
 	}

@@ -76,7 +76,7 @@ func TestFeeStatementPDF(t *testing.T) {
 		header: map[string]string{"Accept-Language": "zh-CN"}})
 	// Two bills of ¥500, one paid: ¥500 owed, nothing prepaid.
 	pdftest.Contains(t, text, "对账单", "装修管理费2026-01-05", "装修管理费2026-02-05", "收款"+rc.Payment.ReceiptNo+"（现金）",
-		"欠费合计：¥500.00", "预存款余额：¥0.00", "¥1,000.00", "已缴清", "未缴")
+		"欠费合计：¥500.00", "预存款余额：¥0.00", "¥1,000.00", "已缴清", "未缴", "减免申请", "业主家中漏水，物业承担部分", "¥10.00", "待审批")
 }
 
 // Letters go to the units in arrears under the arrears list's filters, a

@@ -13,8 +13,8 @@ import (
 
 // feeStatementPDF: a unit's statement of account (对账单) as a PDF — what
 // its account page shows: the ledger of bills, payments, voids and
-// waivers with the running balance, the bills, and the prepaid balance's
-// movements.
+// waivers with the running balance, the bills, the waivers asked for, and
+// the prepaid balance's movements.
 func (s *Server) feeStatementPDF(c *fiber.Ctx) error {
 	id, err := pathUUID(c, "unit")
 	if err != nil {
@@ -60,6 +60,10 @@ func (s *Server) feeStatementPDF(c *fiber.Ctx) error {
 			text = tr("pdf.statement."+string(e.Kind), map[string]any{"No": p.ReceiptNo, "Method": tr("fee.method."+string(p.Method), nil)})
 		}
 		st.Entries = append(st.Entries, pdf.StatementEntry{Date: pdfTime(c, e.At), Text: text, ChargeFen: e.ChargeFen, CreditFen: e.CreditFen, BalanceFen: e.BalanceFen})
+	}
+	for _, w := range ac.Waivers {
+		st.Waivers = append(st.Waivers, pdf.StatementWaiver{Date: pdfTime(c, w.RequestedAt), Bill: tr("pdf.statement.bill", billText[w.BillID]),
+			Reason: w.Reason, Status: tr("fee.waiver_status."+string(w.Status), nil), AmountFen: w.AmountFen})
 	}
 	for _, m := range ac.Movements {
 		ref := ""
