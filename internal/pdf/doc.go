@@ -6,8 +6,6 @@
 package pdf
 
 import (
-	"bytes"
-	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -23,7 +21,7 @@ type T func(id string, data map[string]any) string
 type doc struct {
 	*fpdf.Fpdf
 	size   float64
-	loaded [5]bool
+	loaded []bool // by face
 }
 
 func newDoc(orientation, size string) *doc {
@@ -32,19 +30,9 @@ func newDoc(orientation, size string) *doc {
 	f.AliasNbPages("")
 	f.SetMargins(15, 12, 15)
 	f.SetAutoPageBreak(true, 15)
-	d := &doc{Fpdf: f}
+	d := &doc{Fpdf: f, loaded: make([]bool, len(faces()))}
 	d.setSize(10)
 	return d
-}
-
-// output writes the document, or the first error fpdf met.
-func (d *doc) output(w io.Writer) error {
-	var b bytes.Buffer
-	if err := d.Output(&b); err != nil {
-		return err
-	}
-	_, err := w.Write(b.Bytes())
-	return err
 }
 
 func (d *doc) setSize(pt float64) {

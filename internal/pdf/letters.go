@@ -84,5 +84,5 @@ func RenderLetters(w io.Writer, letters []Letter, tr T) error {
 	if len(letters) == 0 {
 		d.AddPage()
 	}
-	return d.output(w)
+	return d.Output(w)
 }

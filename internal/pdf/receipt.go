@@ -61,7 +61,6 @@ func RenderReceipt(w io.Writer, r *Receipt, tr T) error {
 	d.Ln(7)
 
 	info := []col{{24, "C"}, {69, "L"}, {24, "C"}, {69, "L"}}
-	d.SetFillColor(245, 245, 245)
 	d.row(info, []string{tr("pdf.field.estate", nil), r.Estate, tr("pdf.field.unit", nil), r.Unit}, 7, false)
 	d.row(info, []string{tr("pdf.field.payer", nil), r.Payer, tr("pdf.field.method", nil), r.Method}, 7, false)
 
@@ -91,7 +90,7 @@ func RenderReceipt(w io.Writer, r *Receipt, tr T) error {
 	if r.Voided {
 		d.stamp(tr("pdf.receipt.void_stamp", nil), 105, 80, 72)
 	}
-	return d.output(w)
+	return d.Output(w)
 }
 
 // copyMark writes the red boxed 副本 at the top right, with which print

@@ -140,7 +140,7 @@ func RenderStatement(w io.Writer, s *Statement, tr T) error {
 		d.cell(full, 6.5, tr("pdf.statement.none", nil), "C", "1", false)
 		d.Ln(6.5)
 	}
-	return d.output(w)
+	return d.Output(w)
 }
 
 // heading writes a section's title.
