@@ -104,7 +104,7 @@ func RenderStatement(w io.Writer, s *Statement, tr T) error {
 	d.Ln(5)
 
 	d.heading(full, tr("pdf.statement.bills", nil))
-	bills := []col{{20, "C"}, {38, "L"}, {22, "C"}, {22, "R"}, {22, "R"}, {20, "R"}, {22, "R"}, {14, "C"}}
+	bills := []col{{20, "C"}, {32, "L"}, {22, "C"}, {22, "R"}, {22, "R"}, {20, "R"}, {22, "R"}, {20, "C"}}
 	d.row(bills, []string{tr("pdf.field.period", nil), tr("pdf.field.item", nil), tr("pdf.field.due", nil), tr("pdf.field.amount", nil),
 		tr("pdf.field.paid", nil), tr("pdf.field.waived", nil), tr("pdf.field.open", nil), tr("pdf.field.status", nil)}, 7, true)
 	for _, b := range s.Bills {
