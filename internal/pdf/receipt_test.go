@@ -34,7 +34,8 @@ func sampleReceipt() *Receipt {
 // The receipt's text as a reader copies it: the number, the unit, the
 // amount in figures and in capitals, the payer's rare character (from the
 // second face) — and 副本 only from the second print on, 作废 only when
-// voided.
+// voided (the text says so; the large stamp across the page is drawn
+// diagonally, which pdftotext leaves out).
 func TestRenderReceipt(t *testing.T) {
 	tr := translator(t, "zh-CN")
 	r := sampleReceipt()
@@ -57,6 +58,14 @@ func TestRenderReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	pdftest.Contains(t, pdftest.Text(t, b.Bytes()), "副本", "第 2 次打印", "作废", "收款方式录错")
+
+	// In English the words change; the amount in capitals stays Chinese,
+	// as the law of receipts has it.
+	b.Reset()
+	if err := RenderReceipt(&b, r, translator(t, "en")); err != nil {
+		t.Fatal(err)
+	}
+	pdftest.Contains(t, pdftest.Text(t, b.Bytes()), "RECEIPT", "COPY", "This receipt is void", "Total in words (RMB): 壹仟贰佰叁拾肆元伍角整", "Cashier: 李娜")
 }
 
 // BenchmarkReceiptPDF renders the sample receipt, fonts included: the
