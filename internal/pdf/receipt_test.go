@@ -32,8 +32,8 @@ func sampleReceipt() *Receipt {
 }
 
 // The receipt's text as a reader copies it: the number, the unit, the
-// amount in figures and in capitals, the payer's rare character (from the
-// second face) — and 副本 only from the second print on, 作废 only when
+// amount in figures and in capitals, the payer's rare character (from a
+// rare face) — and 副本 only from the second print on, 作废 only when
 // voided (the text says so; the large stamp across the page is drawn
 // diagonally, which pdftotext leaves out).
 func TestRenderReceipt(t *testing.T) {
