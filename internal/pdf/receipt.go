@@ -44,6 +44,21 @@ func RenderReceipt(w io.Writer, r *Receipt, tr T) error {
 	d := newDoc("L", "A5")
 	d.SetMargins(12, 10, 12)
 	d.SetAutoPageBreak(true, 10)
+	// Every page of a copy says so and every page of a voided receipt
+	// carries the stamp: no page of many may pass for an original.
+	d.SetHeaderFunc(func() {
+		if r.Print > 1 {
+			d.copyMark(tr("pdf.receipt.copy", nil), tr("pdf.receipt.print_no", map[string]any{"N": r.Print}))
+			if d.PageNo() > 1 {
+				d.SetY(30)
+			}
+		}
+	})
+	d.SetFooterFunc(func() {
+		if r.Voided {
+			d.stamp(tr("pdf.receipt.void_stamp", nil), 105, 80, 72)
+		}
+	})
 	d.AddPage()
 	const full = 186.0 // 210 − 2 × 12
 	d.setSize(13)
@@ -51,9 +66,6 @@ func RenderReceipt(w io.Writer, r *Receipt, tr T) error {
 	d.Ln(8)
 	d.setSize(20)
 	d.cell(full, 10, tr("pdf.receipt.title", nil), "C", "", false)
-	if r.Print > 1 {
-		d.copyMark(tr("pdf.receipt.copy", nil), tr("pdf.receipt.print_no", map[string]any{"N": r.Print}))
-	}
 	d.Ln(12)
 	d.setSize(10)
 	d.cell(full/2, 6, tr("pdf.receipt.no", map[string]any{"No": r.ReceiptNo}), "L", "", false)
@@ -87,16 +99,13 @@ func RenderReceipt(w io.Writer, r *Receipt, tr T) error {
 	d.setSize(8)
 	d.cell(full, 5, tr("pdf.receipt.printed", map[string]any{"At": r.PrintedAt, "N": strconv.Itoa(r.Print)}), "R", "", false)
 	d.Ln(5)
-	if r.Voided {
-		d.stamp(tr("pdf.receipt.void_stamp", nil), 105, 80, 72)
-	}
 	return d.Output(w)
 }
 
 // copyMark writes the red boxed 副本 at the top right, with which print
 // it is under it.
 func (d *doc) copyMark(label, which string) {
-	x, y := d.GetXY()
+	x, y, size := d.GetX(), d.GetY(), d.size
 	d.SetDrawColor(200, 0, 0)
 	d.SetTextColor(200, 0, 0)
 	d.SetLineWidth(0.6)
@@ -109,5 +118,6 @@ func (d *doc) copyMark(label, which string) {
 	d.SetLineWidth(0.2)
 	d.SetDrawColor(0, 0, 0)
 	d.SetTextColor(0, 0, 0)
+	d.setSize(size)
 	d.SetXY(x, y)
 }

@@ -59,6 +59,27 @@ func TestRenderReceipt(t *testing.T) {
 	}
 	pdftest.Contains(t, pdftest.Text(t, b.Bytes()), "副本", "第 2 次打印", "作废", "收款方式录错")
 
+	// A receipt of many bills goes on over pages, each marked a copy.
+	long := *r
+	for range 40 {
+		long.Lines = append(long.Lines, ReceiptLine{Item: "水费", Period: "2025-01", AmountFen: 100})
+	}
+	long.TotalFen += 4000
+	b.Reset()
+	if err := RenderReceipt(&b, &long, tr); err != nil {
+		t.Fatal(err)
+	}
+	pages := strings.Split(strings.TrimRight(pdftest.Text(t, b.Bytes()), "\f"), "\f")
+	if len(pages) < 2 {
+		t.Fatalf("40 more lines on %d page", len(pages))
+	}
+	for i, p := range pages {
+		pdftest.Contains(t, p, "副本", "第 2 次打印")
+		if i == len(pages)-1 {
+			pdftest.Contains(t, p, "壹仟贰佰柒拾肆元伍角整", "作废")
+		}
+	}
+
 	// In English the words change; the amount in capitals stays Chinese,
 	// as the law of receipts has it.
 	b.Reset()
