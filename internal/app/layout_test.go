@@ -7,7 +7,7 @@ import (
 )
 
 // The import graph keeps the layout honest: only server speaks Fiber, only
-// rbac speaks casbin, and domain packages never reach up into the server.
+// rbac speaks casbin, only pdf speaks fpdf, and domain packages never reach up into the server.
 func TestImportBoundaries(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/estatedesk/estatedesk/...").Output()
 	if err != nil {
@@ -25,6 +25,8 @@ func TestImportBoundaries(t *testing.T) {
 				t.Errorf("%s imports %s: only internal/rbac may use casbin", pkg, imp)
 			case strings.HasPrefix(imp, "github.com/stripe/") && pkg != "internal/subscription":
 				t.Errorf("%s imports %s: only internal/subscription may use stripe-go", pkg, imp)
+			case strings.HasPrefix(imp, "codeberg.org/go-pdf/") && pkg != "internal/pdf":
+				t.Errorf("%s imports %s: only internal/pdf may use fpdf", pkg, imp)
 			case strings.HasPrefix(imp, "github.com/riverqueue/river/riverdriver") && pkg != "internal/job" && pkg != "internal/database":
 				t.Errorf("%s imports %s: only internal/job (client) and internal/database (migrations) use River drivers", pkg, imp)
 			case imp == mod+"internal/server" && pkg != "internal/app":

@@ -50,6 +50,13 @@ var (
 	ErrWaiverDecided        = conflict("fee: the waiver has already been decided")
 )
 
+// Errors of the selection of reminder letters (催缴通知书).
+var (
+	ErrTooManyUnits   = errors.New("fee: at most 500 units at a time; narrow the selection")
+	ErrInvalidMinDays = errors.New("fee: the days overdue must be a whole number from 0 to 3650")
+	ErrNoArrears      = errors.New("fee: no unit of the selection is in arrears")
+)
+
 // conflictError is a domain error that is also a database.ErrConflict.
 type conflictError struct{ msg string }
 

@@ -149,3 +149,78 @@ func RoundDiv(num, den *big.Int) int64 {
 
 // roundRat is RoundDiv of a rational.
 func roundRat(r *big.Rat) int64 { return RoundDiv(r.Num(), r.Denom()) }
+
+// Capital writes an amount in Chinese capital numerals (人民币大写) as
+// cheques and receipts require, by the People's Bank's rules for filling
+// in bills (正确填写票据和结算凭证的基本规定): ¥1,234.50 is 壹仟贰佰叁拾肆元伍角整,
+// ¥10,005.00 壹万零伍元整, ¥16,409.02 壹万陆仟肆佰零玖元零贰分, ¥0.00 零元整.
+// A run of zeros inside the yuan is one 零; zeros closing a group of four
+// digits are absorbed by its 万 or 亿; 拾 always has its digit (壹拾); a
+// zero 角 before a 分 is written 零; 整 closes an amount without 分.
+func Capital(fen int64) string {
+	const digits = "零壹贰叁肆伍陆柒捌玖"
+	digit := func(d uint64) string { return string([]rune(digits)[d]) }
+	u := uint64(fen)
+	var b strings.Builder
+	if fen < 0 {
+		b.WriteString("负")
+		u = -u
+	}
+	yuan, jiao, fenDigit := u/100, u/10%10, u%10
+	if yuan > 0 {
+		b.WriteString(capitalYuan(yuan, digit))
+		b.WriteString("元")
+	} else if jiao == 0 && fenDigit == 0 {
+		b.WriteString("零元")
+	}
+	switch {
+	case jiao == 0 && fenDigit == 0:
+		b.WriteString("整")
+	case jiao == 0:
+		if yuan > 0 {
+			b.WriteString("零")
+		}
+		b.WriteString(digit(fenDigit) + "分")
+	case fenDigit == 0:
+		b.WriteString(digit(jiao) + "角整")
+	default:
+		b.WriteString(digit(jiao) + "角" + digit(fenDigit) + "分")
+	}
+	return b.String()
+}
+
+// capitalYuan writes a positive number of yuan in groups of four digits
+// (个, 万, 亿, 万亿).
+func capitalYuan(y uint64, digit func(uint64) string) string {
+	groupUnits := []string{"", "万", "亿", "万亿", "亿亿"}
+	places := [4]string{"仟", "佰", "拾", ""}
+	var groups []uint64
+	for ; y > 0; y /= 10000 {
+		groups = append(groups, y%10000)
+	}
+	var b strings.Builder
+	started, zero := false, false
+	for g := len(groups) - 1; g >= 0; g-- {
+		if groups[g] == 0 {
+			zero = started
+			continue
+		}
+		for i, div := range [4]uint64{1000, 100, 10, 1} {
+			d := groups[g] / div % 10
+			if d == 0 {
+				zero = zero || started
+				continue
+			}
+			if zero {
+				b.WriteString("零")
+				zero = false
+			}
+			b.WriteString(digit(d) + places[i])
+			started = true
+		}
+		// Zeros closing the group are read in its unit: 壹拾万, not 壹拾零万.
+		zero = false
+		b.WriteString(groupUnits[g])
+	}
+	return b.String()
+}

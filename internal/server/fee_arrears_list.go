@@ -85,6 +85,5 @@ func (s *Server) feeArrearsList(c *fiber.Ctx) error {
 	}
 	return s.render(c, "fee_arrears", "fee.page.arrears", map[string]any{"Estates": estates, "Estate": est,
 		"Aging": aging, "Total": total, "Units": units, "Next": next, "Buildings": buildings, "BuildingNames": names, "Items": items,
-		"Buckets": fee.AgingBuckets, "Filter": c.Request().URI().QueryArgs().String(),
-		"BuildingSel": c.Query("building"), "ItemSel": c.Query("item")})
+		"Buckets": fee.AgingBuckets, "BuildingSel": c.Query("building"), "ItemSel": c.Query("item")})
 }

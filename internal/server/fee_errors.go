@@ -51,6 +51,10 @@ var feeErrors = []struct {
 	{fee.ErrIdempotencyMismatch, "fee_idempotency_mismatch"},
 	{fee.ErrAlreadyVoided, "fee_already_voided"},
 	{fee.ErrWaiverDecided, "fee_waiver_decided"},
+	// PDFs
+	{fee.ErrTooManyUnits, "fee_too_many_units"},
+	{fee.ErrInvalidMinDays, "fee_invalid_min_days"},
+	{fee.ErrNoArrears, "fee_no_arrears"},
 }
 
 // classifyFee maps the fee service's errors; ok is false for any other.

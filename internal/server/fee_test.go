@@ -107,6 +107,11 @@ func feeScenarios() []feeScenario {
 	add("GET", "/fees/arrears?estate={estate}", nil, nil, "clerk", noFeeRead, 200, 200)
 	add("GET", "/fees/arrears.xlsx?estate={estate}", nil, nil, "clerk", noFeeRead, 200, 200)
 	add("GET", "/fees/rates?estate={estate}&period=2026-02", nil, nil, "clerk", noFeeRead, 200, 200)
+	// PDFs
+	add("GET", "/fees/payments/{payment}/receipt.pdf", nil, nil, "clerk", noFeeRead, 200, 200)
+	add("GET", "/fees/units/{unit}/statement.pdf", nil, nil, "clerk", noFeeRead, 200, 200)
+	add("GET", "/fees/arrears/letters.pdf?estate={estate}", nil, nil, "clerk", noFeeRead, 200, 200)
+	add("POST", "/fees/arrears/letters.pdf?estate={estate}", map[string]any{"unit": "{unit}"}, nil, "clerk", noFeeRead, 200, 200)
 	return out
 }
 

@@ -35,13 +35,17 @@ func (s *Server) importTemplate(c *fiber.Ctx) error {
 }
 
 // importDownload names a download; the ASCII fallback serves old clients.
-func importDownload(c *fiber.Ctx, name string) {
+func importDownload(c *fiber.Ctx, name string) { download(c, "attachment", name) }
+
+// download names the file a response is, shown (inline) or saved
+// (attachment), with an ASCII fallback for old clients.
+func download(c *fiber.Ctx, disposition, name string) {
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'
 		}
 		return r
 	}, name)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(name))
+	c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(name))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 }

@@ -150,6 +150,13 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/fees/arrears", "fee", "read", both, s.feeArrearsList),
 		tr("GET", "/fees/arrears.xlsx", "fee", "read", both, s.feeArrearsExport),
 		tr("GET", "/fees/rates", "fee", "read", both, s.feeCollectionRates),
+		// PDFs (收款收据, 对账单, 催缴通知书). Each GET of a receipt is a print:
+		// the first is the original, later ones copies (副本). Letters are
+		// collection work; posted, they are for the ticked units.
+		tr("GET", "/fees/payments/:payment/receipt.pdf", "fee", "read", both, s.feeReceiptPDF),
+		tr("GET", "/fees/units/:unit/statement.pdf", "fee", "read", both, s.feeStatementPDF),
+		tr("GET", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
+		tr("POST", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
 	}
 }
 
