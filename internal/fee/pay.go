@@ -109,12 +109,12 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 			return rc, err
 		}
 	}
-	var rc *Receipt
-	err := s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		rc, err = s.pay(ctx, tx, t, a, in, idemKey, hash)
-		return err
-	})
+	// The company's concurrent payments share transactions (paybatch.go).
+	r := &payReq{t: t, a: a, in: in, key: idemKey, hash: hash}
+	if err := s.payments.do(ctx, r); err != nil {
+		return nil, err
+	}
+	rc, err := r.out, database.Normalize(r.err)
 	if idemKey != "" && (errors.Is(err, errReplay) || errors.Is(err, database.ErrConflict)) {
 		// The key was used meanwhile (a double click, a retry racing the
 		// first): answer with that payment, or with the conflict.

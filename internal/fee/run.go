@@ -99,7 +99,6 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, tenantID, estateID uuid.
 			spaces[r.UnitID] = r.N
 		}
 	}
-	type unitItem struct{ unit, item uuid.UUID }
 	used := map[unitItem]int64{}
 	if len(meters) > 0 {
 		var rds []Reading
@@ -141,6 +140,26 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, tenantID, estateID uuid.
 		}
 	}
 	return pl, nil
+}
+
+type unitItem struct{ unit, item uuid.UUID }
+
+// existingBills are the unit and item pairs of an estate's bills of a
+// period.
+func existingBills(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUID, p Period) (map[unitItem]bool, error) {
+	var have []struct {
+		UnitID uuid.UUID `bun:"unit_id,type:uuid"`
+		ItemID uuid.UUID `bun:"item_id,type:uuid"`
+	}
+	if err := db.NewSelect().TableExpr("bills").Column("unit_id", "item_id").
+		Where("tenant_id = ? AND estate_id = ? AND period = ?", tenantID, estateID, p.String()).Scan(ctx, &have); err != nil {
+		return nil, database.Normalize(err)
+	}
+	exists := make(map[unitItem]bool, len(have))
+	for _, h := range have {
+		exists[unitItem{h.UnitID, h.ItemID}] = true
+	}
+	return exists, nil
 }
 
 // tally is the count and total of bills of one building and item.
@@ -190,17 +209,9 @@ func (s *Service) Preview(ctx context.Context, tenantID uuid.UUID, scope estate.
 		if err != nil {
 			return err
 		}
-		var have []struct {
-			UnitID uuid.UUID `bun:"unit_id,type:uuid"`
-			ItemID uuid.UUID `bun:"item_id,type:uuid"`
-		}
-		if err := tx.NewSelect().TableExpr("bills").Column("unit_id", "item_id").
-			Where("tenant_id = ? AND estate_id = ? AND period = ?", tenantID, estateID, p.String()).Scan(ctx, &have); err != nil {
+		exists, err := existingBills(ctx, tx, tenantID, estateID, p)
+		if err != nil {
 			return err
-		}
-		exists := map[[2]uuid.UUID]bool{}
-		for _, h := range have {
-			exists[[2]uuid.UUID{h.UnitID, h.ItemID}] = true
 		}
 		t := map[lineKey]*tally{}
 		for _, b := range pl.bills {
@@ -208,7 +219,7 @@ func (s *Service) Preview(ctx context.Context, tenantID uuid.UUID, scope estate.
 			if t[k] == nil {
 				t[k] = &tally{}
 			}
-			if exists[[2]uuid.UUID{b.UnitID, b.ItemID}] {
+			if exists[unitItem{b.UnitID, b.ItemID}] {
 				t[k].existing++
 			} else {
 				t[k].bills++
@@ -329,20 +340,37 @@ func (s *Service) work(ctx context.Context, j *river.Job[runArgs]) error {
 		return err
 	}
 	var pl *planned
+	var todo []*Bill
 	if err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		pl, err = s.plan(ctx, tx, tenantID, r.EstateID, p)
-		return err
+		if pl, err = s.plan(ctx, tx, tenantID, r.EstateID, p); err != nil {
+			return err
+		}
+		// The bills that exist already (a rerun, or an earlier attempt's)
+		// are not sent again: a rerun writes none, and the inserts below
+		// meet the unique key only for bills made meanwhile.
+		exists, err := existingBills(ctx, tx, tenantID, r.EstateID, p)
+		if err != nil {
+			return err
+		}
+		todo = make([]*Bill, 0, len(pl.bills)-min(len(exists), len(pl.bills)))
+		for _, b := range pl.bills {
+			if !exists[unitItem{b.UnitID, b.ItemID}] {
+				todo = append(todo, b)
+			}
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
+	skipped := len(pl.bills) - len(todo)
 	if err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model(r).Set("status = ?", RunRunning).Set("planned = ?", len(pl.bills)).Set("done = 0").WherePK().Exec(ctx)
+		_, err := tx.NewUpdate().Model(r).Set("status = ?", RunRunning).Set("planned = ?", len(pl.bills)).Set("done = ?", skipped).WherePK().Exec(ctx)
 		return err
 	}); err != nil {
 		return err
 	}
-	for from := 0; from < len(pl.bills); from += s.opt.RunBatch {
-		batch := pl.bills[from:min(from+s.opt.RunBatch, len(pl.bills))]
+	for from := 0; from < len(todo); from += s.opt.RunBatch {
+		batch := todo[from:min(from+s.opt.RunBatch, len(todo))]
 		err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 			now := s.now()
 			for _, b := range batch {
@@ -360,7 +388,7 @@ func (s *Service) work(ctx context.Context, j *river.Job[runArgs]) error {
 					return err
 				}
 			}
-			_, err = tx.NewUpdate().Model(r).Set("done = ?", from+len(batch)).WherePK().Exec(ctx)
+			_, err = tx.NewUpdate().Model(r).Set("done = ?", skipped+from+len(batch)).WherePK().Exec(ctx)
 			return err
 		})
 		if err != nil {

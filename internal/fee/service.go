@@ -38,7 +38,7 @@ type Options struct {
 	// Now replaces the clock, for tests.
 	Now func() time.Time
 	// RunBatch is how many bills a billing run writes per transaction
-	// (default 1,000).
+	// (default 5,000).
 	RunBatch  int
 	Publisher Publisher
 	Log       *slog.Logger
@@ -48,9 +48,10 @@ type Options struct {
 // server's route table: fee:read, fee:collect, fee:manage); the service
 // applies the tenant and the estate scope.
 type Service struct {
-	db   *database.DB
-	jobs *job.Client
-	opt  Options
+	db       *database.DB
+	jobs     *job.Client
+	opt      Options
+	payments *payments
 }
 
 // NewService wires the fee service and registers the billing run's job
@@ -60,12 +61,13 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 		opt.Now = time.Now
 	}
 	if opt.RunBatch <= 0 {
-		opt.RunBatch = 1000
+		opt.RunBatch = 5000
 	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{db: db, jobs: jobs, opt: opt}
+	s.payments = newPayments(s)
 	if err := job.AddWorker(jobs, &runWorker{s: s}); err != nil {
 		return nil, err
 	}

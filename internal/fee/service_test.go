@@ -29,7 +29,16 @@ type clock struct {
 	now time.Time
 }
 
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+// Now is the time set, or the wall clock's when none is (benchmarks).
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
+}
+
 func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.now = t }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -68,12 +77,19 @@ type fixture struct {
 
 func setup(t *testing.T) *fixture {
 	t.Helper()
+	return setupOn(t, dbtest.New(t), 2)
+}
+
+// setupOn is setup on a database of the caller's, with runs writing
+// runBatch bills per transaction.
+func setupOn(t *testing.T, db *database.DB, runBatch int) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	f := &fixture{ctx: ctx, db: dbtest.New(t), clock: &clock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, shanghai)}, units: map[string]*estate.Unit{}}
+	f := &fixture{ctx: ctx, db: db, clock: &clock{now: time.Date(2026, 3, 10, 10, 0, 0, 0, shanghai)}, units: map[string]*estate.Unit{}}
 	var err error
 	f.jobs, err = job.New(f.db, job.Options{Now: f.clock.Now, Logger: quiet})
 	must(t, err)
-	f.svc, err = fee.NewService(f.db, f.jobs, fee.Options{Now: f.clock.Now, RunBatch: 2})
+	f.svc, err = fee.NewService(f.db, f.jobs, fee.Options{Now: f.clock.Now, RunBatch: runBatch})
 	must(t, err)
 	f.alpha = f.tenant(t, "alpha")
 	f.bravo = f.tenant(t, "bravo")
@@ -170,7 +186,11 @@ func (f *fixture) run(t *testing.T, period string) *fee.Run {
 	r, err = f.svc.Run(f.ctx, f.alpha.ID, f.manager.Scope, r.ID)
 	must(t, err)
 	if r.Status != fee.RunDone {
-		t.Fatalf("run %s: %s %s", period, r.Status, r.Error)
+		var errs []string
+		_ = f.db.ReadTenant(f.ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
+			return tx.NewRaw("SELECT errors::text FROM river_job WHERE kind = 'fee_billing_run' AND errors IS NOT NULL").Scan(ctx, &errs)
+		})
+		t.Fatalf("run %s: %s %s %v", period, r.Status, r.Error, errs)
 	}
 	return r
 }
