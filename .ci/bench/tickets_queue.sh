@@ -10,7 +10,7 @@
 # TENANTS companies (default 1,000) of two estates (240 units, owners in
 # about nine in ten), four teams per estate and six staff each, and TICKETS
 # (1,000) tickets each: the first company's are a year played by
-# ticket.GenerateHistory, the others get a copy moved onto their own estates,
+# demo.TicketHistory, the others get a copy moved onto their own estates,
 # units, owners, teams, categories and staff. The shared user
 # bench-staff@estatedesk.test is a manager in the first MEMBER (100)
 # companies. On PostgreSQL the database is seeded with synchronous_commit

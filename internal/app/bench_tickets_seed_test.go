@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
+	"github.com/estatedesk/estatedesk/internal/demo"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/manifest"
@@ -42,7 +43,7 @@ import (
 //	               company of the shared user, one a line
 //
 // The first company's tickets are a year of history played by
-// ticket.GenerateHistory (timelines, call-backs, counters and all); every
+// demo.TicketHistory (timelines, call-backs, counters and all); every
 // other company gets a copy of those tickets — not of their timelines,
 // which the queues do not read — moved onto its own estates, units,
 // owners, teams, categories and staff. Playing a history costs about 1 ms
@@ -124,7 +125,7 @@ func TestBenchTicketsSeed(t *testing.T) {
 		t.Fatal(err)
 	}
 	seeded[0] = *tpl
-	n, err := ticket.GenerateHistory(ctx, svc.db, tpl.id, ticket.HistoryOptions{Now: time.Now(), Months: 12, Count: st.tickets, Seed: 1})
+	n, err := demo.TicketHistory(ctx, svc.db, tpl.id, demo.TicketOptions{Now: time.Now(), Months: 12, Count: st.tickets, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
+	"github.com/estatedesk/estatedesk/internal/demo"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/team"
@@ -72,7 +73,7 @@ func demoTickets(ctx context.Context, svc *services) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := ticket.GenerateHistory(ctx, svc.db, t.ID, ticket.HistoryOptions{Now: time.Now(), Seed: 2009, Location: t.Location()})
+	n, err := demo.TicketHistory(ctx, svc.db, t.ID, demo.TicketOptions{Now: time.Now(), Seed: 2009, Location: t.Location()})
 	if err != nil {
 		return n, err
 	}

@@ -7,7 +7,8 @@ import (
 )
 
 // The import graph keeps the layout honest: only server speaks Fiber, only
-// rbac speaks casbin, only pdf speaks fpdf, and domain packages never reach up into the server.
+// rbac speaks casbin, only pdf speaks fpdf, domain packages never reach up into the server, and
+// the demo's generators are the composition root's alone (no domain package depends on made-up data).
 func TestImportBoundaries(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, "github.com/estatedesk/estatedesk/...").Output()
 	if err != nil {
@@ -31,6 +32,8 @@ func TestImportBoundaries(t *testing.T) {
 				t.Errorf("%s imports %s: only internal/job (client) and internal/database (migrations) use River drivers", pkg, imp)
 			case imp == mod+"internal/server" && pkg != "internal/app":
 				t.Errorf("%s imports the server package", pkg)
+			case imp == mod+"internal/demo" && pkg != "internal/app":
+				t.Errorf("%s imports the demo package: only internal/app may", pkg)
 			case imp == mod+"internal/app" && pkg != "cmd/estatedesk":
 				t.Errorf("%s imports the composition root", pkg)
 			}

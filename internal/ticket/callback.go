@@ -46,7 +46,7 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 				if err != nil {
 					return err
 				}
-				due := retryAt(cal, w.now, st.CallbackRetryMinutes)
+				due := RetryAt(cal, w.now, st.CallbackRetryMinutes)
 				tk.CallbackState, tk.CallbackDue = CallbackRetry, &due
 				data["retry_at"] = due
 				if err := s.jobs.InsertTx(ctx, w.tx, callbackArgs{TenantID: t.ID, TicketID: tk.ID, Attempt: tk.CallbackAttempts},
@@ -85,7 +85,7 @@ func (s *Service) RecordCallback(ctx context.Context, t *tenant.Tenant, a Actor,
 // retryAt is when an owner not reached at now is called again: the retry
 // interval later, or the office's next open time after it, since the
 // clerks who call back work in the office's hours.
-func retryAt(office *Calendar, now time.Time, minutes int) time.Time {
+func RetryAt(office *Calendar, now time.Time, minutes int) time.Time {
 	due := now.Add(time.Duration(minutes) * time.Minute)
 	if at, err := office.Next(due); err == nil {
 		return at

@@ -51,10 +51,10 @@ func (s *Service) conf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (*co
 	if err := db.NewSelect().Model(&c.policies).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
 		return nil, err
 	}
-	if c.settings, err = settingsOf(ctx, db, tenantID); err != nil {
+	if c.settings, err = SettingsOf(ctx, db, tenantID); err != nil {
 		return nil, err
 	}
-	if c.ladder, err = ladderOf(ctx, db, tenantID); err != nil {
+	if c.ladder, err = LadderOf(ctx, db, tenantID); err != nil {
 		return nil, err
 	}
 	if err := db.NewSelect().Model(&c.rules).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
@@ -104,7 +104,7 @@ func (c *conf) ancestry(id *uuid.UUID) []uuid.UUID {
 
 // policy is the deadline policy of a ticket.
 func (c *conf) policy(tk *Ticket) Policy {
-	return pickPolicy(c.policies, tk.Type, c.ancestry(tk.CategoryID), tk.Priority)
+	return PickPolicy(c.policies, tk.Type, c.ancestry(tk.CategoryID), tk.Priority)
 }
 
 // team is teamOf from the cache: nil, nil for a team newer than it.

@@ -16,7 +16,7 @@ import (
 )
 
 // settingsOf reads a tenant's settings, or the defaults.
-func settingsOf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (Settings, error) {
+func SettingsOf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (Settings, error) {
 	st := Settings{}
 	err := db.NewSelect().Model(&st).Where("tenant_id = ?", tenantID).Scan(ctx)
 	if errors.Is(database.Normalize(err), database.ErrNotFound) {
@@ -28,7 +28,7 @@ func settingsOf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (Settings, 
 }
 
 // ladderOf reads a tenant's escalation ladder, or the built-in one.
-func ladderOf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) ([]Level, error) {
+func LadderOf(ctx context.Context, db bun.IDB, tenantID uuid.UUID) ([]Level, error) {
 	var rows []Level
 	if err := db.NewSelect().Model(&rows).Where("tenant_id = ?", tenantID).Order("position").Scan(ctx); err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func (s *Service) Config(ctx context.Context, tenantID uuid.UUID) (*Config, erro
 	c := &Config{}
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if c.Settings, err = settingsOf(ctx, tx, tenantID); err != nil {
+		if c.Settings, err = SettingsOf(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		if err := tx.NewSelect().Model(&c.Policies).Where("tenant_id = ?", tenantID).Order("priority", "type").Scan(ctx); err != nil {
@@ -67,7 +67,7 @@ func (s *Service) Config(ctx context.Context, tenantID uuid.UUID) (*Config, erro
 		if len(c.Policies) == 0 {
 			c.Policies, c.Defaults = slices.Clone(defaultPolicies), true
 		}
-		if c.Ladder, err = ladderOf(ctx, tx, tenantID); err != nil {
+		if c.Ladder, err = LadderOf(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		if err := tx.NewSelect().Model(&c.Rules).Where("tenant_id = ?", tenantID).Order("created_at").Scan(ctx); err != nil {

@@ -355,7 +355,7 @@ func (s *Service) number(ctx context.Context, tx bun.Tx, batch []*createReq, rep
 	}
 	for i := range batch {
 		if days[i] != "" {
-			out[i] = formatNumber(days[i], next[days[i]])
+			out[i] = FormatNumber(days[i], next[days[i]])
 			next[days[i]]++
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // dayOf is the counter a ticket received at now counts on.
 func dayOf(now time.Time, loc *time.Location) string { return now.In(loc).Format("20060102") }
 
-func formatNumber(day string, seq int64) string { return fmt.Sprintf("GD%s%04d", day, seq) }
+func FormatNumber(day string, seq int64) string { return fmt.Sprintf("GD%s%04d", day, seq) }
 
 // takeNumbers reserves n numbers of the tenant's day in tx and returns the
 // first.

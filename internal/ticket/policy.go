@@ -99,7 +99,7 @@ func (p *Policy) Check() error {
 
 // pickPolicy picks the tenant's most specific policy for a ticket, else the
 // default one.
-func pickPolicy(policies []Policy, t Type, ancestry []uuid.UUID, p Priority) Policy {
+func PickPolicy(policies []Policy, t Type, ancestry []uuid.UUID, p Priority) Policy {
 	if pol, ok := match(policies, t, ancestry, p); ok {
 		return pol
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // ScheduleOpen sets the timers of a tenant's open tickets that were
-// written without the service — history brought in by GenerateHistory or an
+// written without the service — history brought in by TicketHistory or an
 // import — so that their warnings, breaches, call-back retries and
 // follow-up checks still happen. Timers already set become stale (the
 // deadline generation moves on), so running it twice is harmless.

@@ -19,6 +19,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
+	"github.com/estatedesk/estatedesk/internal/demo"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/mail"
@@ -768,7 +769,7 @@ func TestRoundRobinSkipsMembersOffDuty(t *testing.T) {
 
 func TestScheduleOpenSetsTimersOfHistoryOnce(t *testing.T) {
 	f := newFixture(t)
-	n, err := ticket.GenerateHistory(f.ctx, f.db, f.alpha.ID, ticket.HistoryOptions{Now: f.clock.Now(), Months: 2, Count: 150, Seed: 7, Location: f.alpha.Location()})
+	n, err := demo.TicketHistory(f.ctx, f.db, f.alpha.ID, demo.TicketOptions{Now: f.clock.Now(), Months: 2, Count: 150, Seed: 7, Location: f.alpha.Location()})
 	must(t, err)
 	if n != 150 {
 		t.Fatalf("generated %d", n)

@@ -1,4 +1,4 @@
-package ticket
+package demo
 
 import (
 	"cmp"
@@ -23,10 +23,11 @@ import (
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
-// HistoryOptions shape a generated ticket history.
-type HistoryOptions struct {
+// TicketOptions shape a generated ticket history.
+type TicketOptions struct {
 	// Now ends the history: every ticket is received before it, and what
 	// would happen after it has not happened yet.
 	Now time.Time
@@ -40,9 +41,9 @@ type HistoryOptions struct {
 	Location *time.Location
 }
 
-// ErrNoHistoryBasis: a history needs an active estate with a team and an
+// ErrNoTicketBasis: a history needs an active estate with a team and an
 // active staff member to receive the requests.
-var ErrNoHistoryBasis = errors.New("ticket: history needs an active estate with a team and an active staff member")
+var ErrNoTicketBasis = errors.New("demo: a ticket history needs an active estate with a team and an active staff member")
 
 // historyBatch rows go into one INSERT.
 const historyBatch = 500
@@ -54,7 +55,7 @@ func historyMarker(tenantID uuid.UUID) uuid.UUID {
 	return uuid.NewSHA1(tenantID, []byte("estatedesk/ticket-history"))
 }
 
-// GenerateHistory writes months of realistic past tickets for a tenant —
+// TicketHistory writes months of realistic past tickets for a tenant —
 // a demo that looks lived in, or a benchmark's data — with their
 // timelines, call-backs and ticket numbers. Each ticket's life is played
 // through the same rules as the service's (state machine, deadlines on the
@@ -62,7 +63,7 @@ func historyMarker(tenantID uuid.UUID) uuid.UUID {
 // stops at opt.Now, so recent tickets sit in every open state. It runs in
 // one transaction and is idempotent: a tenant that already has its history
 // gets nothing, and 0.
-func GenerateHistory(ctx context.Context, db *database.DB, tenantID uuid.UUID, opt HistoryOptions) (int, error) {
+func TicketHistory(ctx context.Context, db *database.DB, tenantID uuid.UUID, opt TicketOptions) (int, error) {
 	if opt.Months <= 0 {
 		opt.Months = 12
 	}
@@ -75,7 +76,7 @@ func GenerateHistory(ctx context.Context, db *database.DB, tenantID uuid.UUID, o
 	opt.Now = opt.Now.UTC().Truncate(time.Second)
 	n := 0
 	err := db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-		exists, err := tx.NewSelect().Model((*Ticket)(nil)).
+		exists, err := tx.NewSelect().Model((*ticket.Ticket)(nil)).
 			Where("tenant_id = ? AND id = ?", tenantID, historyMarker(tenantID)).Exists(ctx)
 		if err != nil || exists {
 			return err
@@ -105,7 +106,7 @@ type (
 	histEstate struct {
 		id     uuid.UUID
 		weight float64
-		office *Calendar // the management office's hours: clerks' work, deadlines
+		office *ticket.Calendar // the management office's hours: clerks' work, deadlines
 		units  []histUnit
 		teams  []*histTeam
 		byKind map[team.Kind]*histTeam
@@ -132,7 +133,7 @@ type (
 // historyGen holds the world and the output of one run.
 type historyGen struct {
 	tenantID uuid.UUID
-	opt      HistoryOptions
+	opt      TicketOptions
 	loc      *time.Location
 	start    time.Time
 	estates  []*histEstate
@@ -140,10 +141,10 @@ type historyGen struct {
 	staff    []histStaff           // by email
 	cats     map[string]*uuid.UUID // "维修/漏水" and "维修" → category
 	ancestry map[uuid.UUID][]uuid.UUID
-	policies []Policy
-	settings Settings
-	ladder   []Level
-	always   *Calendar
+	policies []ticket.Policy
+	settings ticket.Settings
+	ladder   []ticket.Level
+	always   *ticket.Calendar
 	ids      idSource
 	heads    map[recipientKey][]uuid.UUID
 
@@ -160,10 +161,10 @@ type recipientKey struct {
 // draft is what is drawn for a ticket before the tickets are put in order.
 type draft struct {
 	at      time.Time
-	channel Channel
+	channel ticket.Channel
 }
 
-func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt HistoryOptions) (*historyGen, error) {
+func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt TicketOptions) (*historyGen, error) {
 	g := &historyGen{tenantID: tenantID, opt: opt, loc: opt.Location, heads: map[recipientKey][]uuid.UUID{},
 		cats: map[string]*uuid.UUID{}, ancestry: map[uuid.UUID][]uuid.UUID{}}
 	if g.loc == nil {
@@ -173,7 +174,7 @@ func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt Hi
 		}
 		g.loc = t.Location()
 	}
-	g.always = AlwaysOpen(g.loc)
+	g.always = ticket.AlwaysOpen(g.loc)
 	g.start = opt.Now.In(g.loc).AddDate(0, -opt.Months, 0).UTC()
 	seed := uint64(opt.Seed)
 	h := fnv.New64a()
@@ -249,14 +250,14 @@ func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt Hi
 	if err := tx.NewSelect().Model(&g.policies).Where("tenant_id = ?", tenantID).Scan(ctx); err != nil {
 		return nil, err
 	}
-	if g.settings, err = settingsOf(ctx, tx, tenantID); err != nil {
+	if g.settings, err = ticket.SettingsOf(ctx, tx, tenantID); err != nil {
 		return nil, err
 	}
-	if g.ladder, err = ladderOf(ctx, tx, tenantID); err != nil {
+	if g.ladder, err = ticket.LadderOf(ctx, tx, tenantID); err != nil {
 		return nil, err
 	}
 	// The categories existed before the first ticket.
-	tree, err := EnsureTree(ctx, tx, tenantID, g.start)
+	tree, err := ticket.EnsureTree(ctx, tx, tenantID, g.start)
 	if err != nil {
 		return nil, err
 	}
@@ -323,7 +324,7 @@ func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt Hi
 		daysOf[d.EstateID] = append(daysOf[d.EstateID], d)
 	}
 	for _, est := range estates {
-		e := &histEstate{id: est.ID, office: NewCalendar(g.loc, est.BusinessHours, daysOf[est.ID]),
+		e := &histEstate{id: est.ID, office: ticket.NewCalendar(g.loc, est.BusinessHours, daysOf[est.ID]),
 			units: unitsOf[est.ID], byKind: map[team.Kind]*histTeam{}}
 		for _, t := range teams {
 			if t.EstateID != est.ID {
@@ -356,7 +357,7 @@ func loadHistoryWorld(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, opt Hi
 		g.weights = append(g.weights, e.weight)
 	}
 	if len(g.estates) == 0 {
-		return nil, ErrNoHistoryBasis
+		return nil, ErrNoTicketBasis
 	}
 	return g, nil
 }
@@ -401,13 +402,13 @@ func (g *historyGen) holders(estateID uuid.UUID, role rbac.Role) []uuid.UUID {
 
 // Mixes of the requests a service center gets.
 var (
-	historyTypes    = []Type{Repair, Complaint, Inquiry, Suggestion, Praise}
+	historyTypes    = []ticket.Type{ticket.Repair, ticket.Complaint, ticket.Inquiry, ticket.Suggestion, ticket.Praise}
 	historyTypeMix  = []float64{55, 20, 15, 6, 4}
-	historyChannels = []Channel{Phone, WalkIn, Web, Staff, Letter, API}
+	historyChannels = []ticket.Channel{ticket.Phone, ticket.WalkIn, ticket.Web, ticket.Staff, ticket.Letter, ticket.API}
 	historyChanMix  = []float64{55, 20, 10, 8, 2, 5}
 	// Priorities by type: only repairs and complaints are urgent or
 	// emergencies, which makes about 85/12/3 over all tickets.
-	historyPrioMix = map[Type][]float64{Repair: {78, 17, 5}, Complaint: {86.5, 12, 1.5}}
+	historyPrioMix = map[ticket.Type][]float64{ticket.Repair: {78, 17, 5}, ticket.Complaint: {86.5, 12, 1.5}}
 	// Requests by weekday (Sunday first) and by month: Mondays bring the
 	// weekend's problems; summer brings leaks, air conditioning and
 	// insects, winter heating and frozen pipes, the Spring Festival a lull.
@@ -438,7 +439,7 @@ const (
 )
 
 type historyTemplate struct {
-	typ    Type
+	typ    ticket.Type
 	cat    string    // "root/sub" of the default tree
 	team   team.Kind // "" → the estate's fallback team
 	text   string
@@ -450,103 +451,103 @@ type historyTemplate struct {
 // historyTemplates are the requests, by type and category, in the words
 // the center writes them down with.
 var historyTemplates = []historyTemplate{
-	{Repair, "维修/水电", team.Maintenance, "卫生间灯不亮，开关没反应", 3, anySeason, pN},
-	{Repair, "维修/水电", team.Maintenance, "厨房插座没电，其他插座正常", 2, anySeason, pN},
-	{Repair, "维修/水电", team.Maintenance, "家里跳闸，合上又跳", 2, anySeason, pN | pU},
-	{Repair, "维修/水电", team.Maintenance, "热水器打不着火，没有热水", 1.5, winter, pN},
-	{Repair, "维修/水电", team.Maintenance, "空调不制冷，外机不转", 1.5, summer, pN | pU},
-	{Repair, "维修/水电", team.Maintenance, "空调漏水，滴到墙上", 1, summer, pN},
-	{Repair, "维修/水电", team.Maintenance, "地暖不热，屋里很冷", 1, winter, pN | pU},
-	{Repair, "维修/水电", team.Maintenance, "整栋楼停电，电梯也停了", 0.6, anySeason, pU | pE},
-	{Repair, "维修/水电", team.Maintenance, "水压太低，水龙头出水很小", 1.5, anySeason, pN},
-	{Repair, "维修/水电", team.Maintenance, "水管冻裂，正在往外喷水", 0.5, winter, pU | pE},
-	{Repair, "维修/漏水", team.Maintenance, "厨房水管漏水，楼下天花板渗水", 3, anySeason, pN | pU},
-	{Repair, "维修/漏水", team.Maintenance, "卫生间地漏反水，满地是水", 2, anySeason, pN | pU},
-	{Repair, "维修/漏水", team.Maintenance, "阳台顶部渗水，下雨就滴水", 1.5, summer, pN},
-	{Repair, "维修/漏水", team.Maintenance, "外墙渗水，卧室墙面发霉", 1, summer, pN},
-	{Repair, "维修/漏水", team.Maintenance, "楼上空调冷凝水滴到我家窗台", 1, summer, pN},
-	{Repair, "维修/漏水", team.Maintenance, "水管爆裂，家里已经进水", 0.8, anySeason, pU | pE},
-	{Repair, "维修/漏水", team.Maintenance, "马桶水箱一直漏水", 2, anySeason, pN},
-	{Repair, "维修/门窗", team.Maintenance, "入户门锁坏了，打不开门", 1.5, anySeason, pN | pU},
-	{Repair, "维修/门窗", team.Maintenance, "单元门闭门器坏了，门关不上", 2, anySeason, pN},
-	{Repair, "维修/门窗", team.Maintenance, "窗户把手松动，关不严", 1.5, anySeason, pN},
-	{Repair, "维修/门窗", team.Maintenance, "楼道窗户玻璃破了", 1, anySeason, pN | pU},
-	{Repair, "维修/电梯", team.Maintenance, "电梯困人，里面有老人", 0.8, anySeason, pE},
-	{Repair, "维修/电梯", team.Maintenance, "电梯运行时有异响和抖动", 1.5, anySeason, pN | pU},
-	{Repair, "维修/电梯", team.Maintenance, "电梯按钮失灵，按了没反应", 1.5, anySeason, pN},
-	{Repair, "维修/电梯", team.Maintenance, "电梯门关不上，一直开开关关", 1, anySeason, pN | pU},
-	{Repair, "维修/公共设施", team.Maintenance, "楼道灯不亮，晚上看不见", 3, anySeason, pN},
-	{Repair, "维修/公共设施", team.Maintenance, "小区路灯坏了好几盏", 1.5, anySeason, pN},
-	{Repair, "维修/公共设施", team.Maintenance, "健身器材螺丝松动，有安全隐患", 1, anySeason, pN},
-	{Repair, "维修/公共设施", team.Maintenance, "地下车库排水沟堵塞，积水很深", 1, summer, pN | pU},
-	{Repair, "维修/公共设施", team.Maintenance, "单元门对讲机没有声音", 1.5, anySeason, pN},
-	{Repair, "维修/公共设施", team.Maintenance, "小区道路井盖松动", 0.8, anySeason, pN | pU},
-	{Repair, "维修/消防", team.Maintenance, "烟感报警器一直响，家里没有烟", 1, anySeason, pN | pU},
-	{Repair, "维修/消防", team.Maintenance, "楼道消防栓箱门坏了", 1, anySeason, pN},
-	{Repair, "维修/消防", team.Maintenance, "安全出口指示灯不亮", 1, anySeason, pN},
-	{Repair, "维修/消防", team.Maintenance, "消防报警器鸣响，楼道有烟味", 0.4, anySeason, pE},
+	{ticket.Repair, "维修/水电", team.Maintenance, "卫生间灯不亮，开关没反应", 3, anySeason, pN},
+	{ticket.Repair, "维修/水电", team.Maintenance, "厨房插座没电，其他插座正常", 2, anySeason, pN},
+	{ticket.Repair, "维修/水电", team.Maintenance, "家里跳闸，合上又跳", 2, anySeason, pN | pU},
+	{ticket.Repair, "维修/水电", team.Maintenance, "热水器打不着火，没有热水", 1.5, winter, pN},
+	{ticket.Repair, "维修/水电", team.Maintenance, "空调不制冷，外机不转", 1.5, summer, pN | pU},
+	{ticket.Repair, "维修/水电", team.Maintenance, "空调漏水，滴到墙上", 1, summer, pN},
+	{ticket.Repair, "维修/水电", team.Maintenance, "地暖不热，屋里很冷", 1, winter, pN | pU},
+	{ticket.Repair, "维修/水电", team.Maintenance, "整栋楼停电，电梯也停了", 0.6, anySeason, pU | pE},
+	{ticket.Repair, "维修/水电", team.Maintenance, "水压太低，水龙头出水很小", 1.5, anySeason, pN},
+	{ticket.Repair, "维修/水电", team.Maintenance, "水管冻裂，正在往外喷水", 0.5, winter, pU | pE},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "厨房水管漏水，楼下天花板渗水", 3, anySeason, pN | pU},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "卫生间地漏反水，满地是水", 2, anySeason, pN | pU},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "阳台顶部渗水，下雨就滴水", 1.5, summer, pN},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "外墙渗水，卧室墙面发霉", 1, summer, pN},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "楼上空调冷凝水滴到我家窗台", 1, summer, pN},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "水管爆裂，家里已经进水", 0.8, anySeason, pU | pE},
+	{ticket.Repair, "维修/漏水", team.Maintenance, "马桶水箱一直漏水", 2, anySeason, pN},
+	{ticket.Repair, "维修/门窗", team.Maintenance, "入户门锁坏了，打不开门", 1.5, anySeason, pN | pU},
+	{ticket.Repair, "维修/门窗", team.Maintenance, "单元门闭门器坏了，门关不上", 2, anySeason, pN},
+	{ticket.Repair, "维修/门窗", team.Maintenance, "窗户把手松动，关不严", 1.5, anySeason, pN},
+	{ticket.Repair, "维修/门窗", team.Maintenance, "楼道窗户玻璃破了", 1, anySeason, pN | pU},
+	{ticket.Repair, "维修/电梯", team.Maintenance, "电梯困人，里面有老人", 0.8, anySeason, pE},
+	{ticket.Repair, "维修/电梯", team.Maintenance, "电梯运行时有异响和抖动", 1.5, anySeason, pN | pU},
+	{ticket.Repair, "维修/电梯", team.Maintenance, "电梯按钮失灵，按了没反应", 1.5, anySeason, pN},
+	{ticket.Repair, "维修/电梯", team.Maintenance, "电梯门关不上，一直开开关关", 1, anySeason, pN | pU},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "楼道灯不亮，晚上看不见", 3, anySeason, pN},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "小区路灯坏了好几盏", 1.5, anySeason, pN},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "健身器材螺丝松动，有安全隐患", 1, anySeason, pN},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "地下车库排水沟堵塞，积水很深", 1, summer, pN | pU},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "单元门对讲机没有声音", 1.5, anySeason, pN},
+	{ticket.Repair, "维修/公共设施", team.Maintenance, "小区道路井盖松动", 0.8, anySeason, pN | pU},
+	{ticket.Repair, "维修/消防", team.Maintenance, "烟感报警器一直响，家里没有烟", 1, anySeason, pN | pU},
+	{ticket.Repair, "维修/消防", team.Maintenance, "楼道消防栓箱门坏了", 1, anySeason, pN},
+	{ticket.Repair, "维修/消防", team.Maintenance, "安全出口指示灯不亮", 1, anySeason, pN},
+	{ticket.Repair, "维修/消防", team.Maintenance, "消防报警器鸣响，楼道有烟味", 0.4, anySeason, pE},
 
-	{Complaint, "邻里/噪音", team.Security, "楼上深夜有噪音，影响休息", 3, anySeason, pN | pU},
-	{Complaint, "邻里/噪音", team.Security, "隔壁装修周末一早就开始施工", 2, anySeason, pN},
-	{Complaint, "邻里/噪音", team.Security, "广场舞音乐太吵，影响休息", 1.5, summer, pN},
-	{Complaint, "邻里/宠物", team.Security, "有人遛狗不牵绳，吓到小孩", 2, anySeason, pN},
-	{Complaint, "邻里/宠物", team.Security, "草坪上狗粪没人清理", 1.5, anySeason, pN},
-	{Complaint, "邻里/宠物", team.Security, "邻居家狗整夜叫", 1, anySeason, pN},
-	{Complaint, "邻里/违规装修", team.Security, "楼下住户私自拆改承重墙", 0.8, anySeason, pN | pU},
-	{Complaint, "邻里/违规装修", team.Security, "邻居封阳台占用公共部位", 1, anySeason, pN},
-	{Complaint, "邻里/违规装修", team.Security, "装修垃圾堆在楼道里", 1.5, anySeason, pN},
-	{Complaint, "保洁/公共区域", team.Cleaning, "楼道好几天没拖地，很脏", 2, anySeason, pN},
-	{Complaint, "保洁/公共区域", team.Cleaning, "电梯轿厢有异味", 1, summer, pN},
-	{Complaint, "保洁/公共区域", team.Cleaning, "大堂地面有污渍没有清理", 1, anySeason, pN},
-	{Complaint, "保洁/垃圾清运", team.Cleaning, "垃圾桶满了没人清运，气味很大", 2, summer, pN},
-	{Complaint, "保洁/垃圾清运", team.Cleaning, "垃圾分类点垃圾溢出", 1.5, anySeason, pN},
-	{Complaint, "保洁/虫害", team.Cleaning, "地下室老鼠很多", 1, anySeason, pN},
-	{Complaint, "保洁/虫害", team.Cleaning, "绿化带蚊子太多，请安排消杀", 1, summer, pN},
-	{Complaint, "保洁/虫害", team.Cleaning, "楼道里有蟑螂", 1, summer, pN},
-	{Complaint, "安全/门禁", team.Security, "门禁卡失灵，进不了单元门", 1.5, anySeason, pN},
-	{Complaint, "安全/门禁", team.Security, "单元门一直开着，陌生人随意进出", 1.5, anySeason, pN | pU},
-	{Complaint, "安全/车辆停放", team.Security, "有车停在消防通道上", 1.5, anySeason, pN | pU | pE},
-	{Complaint, "安全/车辆停放", team.Security, "我的车位被别人占了", 2, anySeason, pN},
-	{Complaint, "安全/车辆停放", team.Security, "有人在楼道里给电动车充电，有安全隐患", 1.5, anySeason, pN | pU},
-	{Complaint, "安全/可疑人员", team.Security, "有陌生人挨家挨户塞小广告", 1, anySeason, pN},
-	{Complaint, "安全/可疑人员", team.Security, "夜里有可疑人员在车库徘徊", 0.8, anySeason, pN | pU},
-	{Complaint, "安全/可疑人员", team.Security, "小区里有人打架", 0.3, anySeason, pE},
-	{Complaint, "服务/态度", team.Maintenance, "维修师傅态度不好", 1, anySeason, pN},
-	{Complaint, "服务/态度", "", "前台接电话不耐烦", 0.8, anySeason, pN},
-	{Complaint, "服务/态度", team.Security, "保安说话很冲", 0.8, anySeason, pN},
-	{Complaint, "服务/效率", team.Maintenance, "报修三天了还没有人来", 1, anySeason, pN | pU},
-	{Complaint, "服务/效率", "", "上次投诉的问题一直没有回复", 0.8, anySeason, pN},
-	{Complaint, "绿化/修剪", team.Landscaping, "树枝挡住窗户，采光不好", 1, summer, pN},
-	{Complaint, "绿化/修剪", team.Landscaping, "草坪很久没有修剪", 1, summer, pN},
-	{Complaint, "绿化/病虫害", team.Landscaping, "树上有很多虫子掉下来", 0.8, summer, pN},
-	{Complaint, "收费/物业费", "", "物业费上涨没有提前公示", 0.6, anySeason, pN},
-	{Complaint, "维修/电梯", team.Maintenance, "电梯经常坏，修了又坏", 1, anySeason, pN | pU},
+	{ticket.Complaint, "邻里/噪音", team.Security, "楼上深夜有噪音，影响休息", 3, anySeason, pN | pU},
+	{ticket.Complaint, "邻里/噪音", team.Security, "隔壁装修周末一早就开始施工", 2, anySeason, pN},
+	{ticket.Complaint, "邻里/噪音", team.Security, "广场舞音乐太吵，影响休息", 1.5, summer, pN},
+	{ticket.Complaint, "邻里/宠物", team.Security, "有人遛狗不牵绳，吓到小孩", 2, anySeason, pN},
+	{ticket.Complaint, "邻里/宠物", team.Security, "草坪上狗粪没人清理", 1.5, anySeason, pN},
+	{ticket.Complaint, "邻里/宠物", team.Security, "邻居家狗整夜叫", 1, anySeason, pN},
+	{ticket.Complaint, "邻里/违规装修", team.Security, "楼下住户私自拆改承重墙", 0.8, anySeason, pN | pU},
+	{ticket.Complaint, "邻里/违规装修", team.Security, "邻居封阳台占用公共部位", 1, anySeason, pN},
+	{ticket.Complaint, "邻里/违规装修", team.Security, "装修垃圾堆在楼道里", 1.5, anySeason, pN},
+	{ticket.Complaint, "保洁/公共区域", team.Cleaning, "楼道好几天没拖地，很脏", 2, anySeason, pN},
+	{ticket.Complaint, "保洁/公共区域", team.Cleaning, "电梯轿厢有异味", 1, summer, pN},
+	{ticket.Complaint, "保洁/公共区域", team.Cleaning, "大堂地面有污渍没有清理", 1, anySeason, pN},
+	{ticket.Complaint, "保洁/垃圾清运", team.Cleaning, "垃圾桶满了没人清运，气味很大", 2, summer, pN},
+	{ticket.Complaint, "保洁/垃圾清运", team.Cleaning, "垃圾分类点垃圾溢出", 1.5, anySeason, pN},
+	{ticket.Complaint, "保洁/虫害", team.Cleaning, "地下室老鼠很多", 1, anySeason, pN},
+	{ticket.Complaint, "保洁/虫害", team.Cleaning, "绿化带蚊子太多，请安排消杀", 1, summer, pN},
+	{ticket.Complaint, "保洁/虫害", team.Cleaning, "楼道里有蟑螂", 1, summer, pN},
+	{ticket.Complaint, "安全/门禁", team.Security, "门禁卡失灵，进不了单元门", 1.5, anySeason, pN},
+	{ticket.Complaint, "安全/门禁", team.Security, "单元门一直开着，陌生人随意进出", 1.5, anySeason, pN | pU},
+	{ticket.Complaint, "安全/车辆停放", team.Security, "有车停在消防通道上", 1.5, anySeason, pN | pU | pE},
+	{ticket.Complaint, "安全/车辆停放", team.Security, "我的车位被别人占了", 2, anySeason, pN},
+	{ticket.Complaint, "安全/车辆停放", team.Security, "有人在楼道里给电动车充电，有安全隐患", 1.5, anySeason, pN | pU},
+	{ticket.Complaint, "安全/可疑人员", team.Security, "有陌生人挨家挨户塞小广告", 1, anySeason, pN},
+	{ticket.Complaint, "安全/可疑人员", team.Security, "夜里有可疑人员在车库徘徊", 0.8, anySeason, pN | pU},
+	{ticket.Complaint, "安全/可疑人员", team.Security, "小区里有人打架", 0.3, anySeason, pE},
+	{ticket.Complaint, "服务/态度", team.Maintenance, "维修师傅态度不好", 1, anySeason, pN},
+	{ticket.Complaint, "服务/态度", "", "前台接电话不耐烦", 0.8, anySeason, pN},
+	{ticket.Complaint, "服务/态度", team.Security, "保安说话很冲", 0.8, anySeason, pN},
+	{ticket.Complaint, "服务/效率", team.Maintenance, "报修三天了还没有人来", 1, anySeason, pN | pU},
+	{ticket.Complaint, "服务/效率", "", "上次投诉的问题一直没有回复", 0.8, anySeason, pN},
+	{ticket.Complaint, "绿化/修剪", team.Landscaping, "树枝挡住窗户，采光不好", 1, summer, pN},
+	{ticket.Complaint, "绿化/修剪", team.Landscaping, "草坪很久没有修剪", 1, summer, pN},
+	{ticket.Complaint, "绿化/病虫害", team.Landscaping, "树上有很多虫子掉下来", 0.8, summer, pN},
+	{ticket.Complaint, "收费/物业费", "", "物业费上涨没有提前公示", 0.6, anySeason, pN},
+	{ticket.Complaint, "维修/电梯", team.Maintenance, "电梯经常坏，修了又坏", 1, anySeason, pN | pU},
 
-	{Inquiry, "收费/物业费", "", "询问物业费的缴费方式和截止时间", 3, anySeason, pN},
-	{Inquiry, "收费/物业费", "", "想开具物业费发票", 1.5, anySeason, pN},
-	{Inquiry, "收费/水电费", "", "本月水费比平时高很多，想查询原因", 1.5, summer, pN},
-	{Inquiry, "收费/停车费", "", "咨询月租车位的办理流程和价格", 1.5, anySeason, pN},
-	{Inquiry, "其他", "", "咨询装修申请需要准备哪些材料", 1.5, anySeason, pN},
-	{Inquiry, "其他", "", "快递柜在哪里，怎么取件", 1, anySeason, pN},
-	{Inquiry, "其他", "", "询问小区停水通知的具体时间", 1, anySeason, pN},
-	{Inquiry, "其他", "", "咨询房屋出租需要办理什么手续", 1, anySeason, pN},
-	{Inquiry, "安全/门禁", team.Security, "咨询补办门禁卡的费用和手续", 1.5, anySeason, pN},
-	{Inquiry, "维修/公共设施", team.Maintenance, "询问小区充电桩什么时候能装好", 0.8, anySeason, pN},
+	{ticket.Inquiry, "收费/物业费", "", "询问物业费的缴费方式和截止时间", 3, anySeason, pN},
+	{ticket.Inquiry, "收费/物业费", "", "想开具物业费发票", 1.5, anySeason, pN},
+	{ticket.Inquiry, "收费/水电费", "", "本月水费比平时高很多，想查询原因", 1.5, summer, pN},
+	{ticket.Inquiry, "收费/停车费", "", "咨询月租车位的办理流程和价格", 1.5, anySeason, pN},
+	{ticket.Inquiry, "其他", "", "咨询装修申请需要准备哪些材料", 1.5, anySeason, pN},
+	{ticket.Inquiry, "其他", "", "快递柜在哪里，怎么取件", 1, anySeason, pN},
+	{ticket.Inquiry, "其他", "", "询问小区停水通知的具体时间", 1, anySeason, pN},
+	{ticket.Inquiry, "其他", "", "咨询房屋出租需要办理什么手续", 1, anySeason, pN},
+	{ticket.Inquiry, "安全/门禁", team.Security, "咨询补办门禁卡的费用和手续", 1.5, anySeason, pN},
+	{ticket.Inquiry, "维修/公共设施", team.Maintenance, "询问小区充电桩什么时候能装好", 0.8, anySeason, pN},
 
-	{Suggestion, "绿化/修剪", team.Landscaping, "建议在儿童游乐区多种些遮阴的树", 1, summer, pN},
-	{Suggestion, "安全/车辆停放", team.Security, "建议增加电动车集中充电桩", 1.5, anySeason, pN},
-	{Suggestion, "保洁/垃圾清运", team.Cleaning, "建议垃圾分类点增加洗手池", 1, anySeason, pN},
-	{Suggestion, "服务/效率", "", "建议开通线上查询报修进度", 1, anySeason, pN},
-	{Suggestion, "其他", "", "建议增设快递柜", 1, anySeason, pN},
-	{Suggestion, "其他", "", "建议在小区里增加休息座椅", 1, anySeason, pN},
-	{Suggestion, "维修/公共设施", team.Maintenance, "建议在地下车库增加照明", 1, anySeason, pN},
+	{ticket.Suggestion, "绿化/修剪", team.Landscaping, "建议在儿童游乐区多种些遮阴的树", 1, summer, pN},
+	{ticket.Suggestion, "安全/车辆停放", team.Security, "建议增加电动车集中充电桩", 1.5, anySeason, pN},
+	{ticket.Suggestion, "保洁/垃圾清运", team.Cleaning, "建议垃圾分类点增加洗手池", 1, anySeason, pN},
+	{ticket.Suggestion, "服务/效率", "", "建议开通线上查询报修进度", 1, anySeason, pN},
+	{ticket.Suggestion, "其他", "", "建议增设快递柜", 1, anySeason, pN},
+	{ticket.Suggestion, "其他", "", "建议在小区里增加休息座椅", 1, anySeason, pN},
+	{ticket.Suggestion, "维修/公共设施", team.Maintenance, "建议在地下车库增加照明", 1, anySeason, pN},
 
-	{Praise, "维修/水电", team.Maintenance, "维修师傅修水管又快又好，特此表扬", 2, anySeason, pN},
-	{Praise, "维修/水电", team.Maintenance, "感谢师傅周末加班帮忙修好热水器", 1, winter, pN},
-	{Praise, "保洁/公共区域", team.Cleaning, "保洁阿姨每天打扫得很干净，点赞", 1.5, anySeason, pN},
-	{Praise, "安全/可疑人员", team.Security, "保安帮忙找回走失的老人，非常感谢", 1, anySeason, pN},
-	{Praise, "服务/态度", "", "前台工作人员服务热情，耐心解答问题", 1, anySeason, pN},
-	{Praise, "绿化/修剪", team.Landscaping, "小区绿化越来越漂亮了", 1, anySeason, pN},
+	{ticket.Praise, "维修/水电", team.Maintenance, "维修师傅修水管又快又好，特此表扬", 2, anySeason, pN},
+	{ticket.Praise, "维修/水电", team.Maintenance, "感谢师傅周末加班帮忙修好热水器", 1, winter, pN},
+	{ticket.Praise, "保洁/公共区域", team.Cleaning, "保洁阿姨每天打扫得很干净，点赞", 1.5, anySeason, pN},
+	{ticket.Praise, "安全/可疑人员", team.Security, "保安帮忙找回走失的老人，非常感谢", 1, anySeason, pN},
+	{ticket.Praise, "服务/态度", "", "前台工作人员服务热情，耐心解答问题", 1, anySeason, pN},
+	{ticket.Praise, "绿化/修剪", team.Landscaping, "小区绿化越来越漂亮了", 1, anySeason, pN},
 }
 
 // Words around the requests.
@@ -565,10 +566,10 @@ var (
 		"服务": {"已核实情况，对相关人员进行了批评教育", "已向业主致歉并改进工作"},
 		"其他": {"已答复业主"},
 	}
-	historyDoneByType = map[Type][]string{
-		Inquiry:    {"已电话答复业主", "已当面解答业主疑问"},
-		Suggestion: {"建议已记录，将在工作例会上研究", "已采纳，正在安排实施"},
-		Praise:     {"已向相关员工转达表扬，感谢业主认可"},
+	historyDoneByType = map[ticket.Type][]string{
+		ticket.Inquiry:    {"已电话答复业主", "已当面解答业主疑问"},
+		ticket.Suggestion: {"建议已记录，将在工作例会上研究", "已采纳，正在安排实施"},
+		ticket.Praise:     {"已向相关员工转达表扬，感谢业主认可"},
 	}
 	historyOwnerNotes    = []string{"已联系业主，约好今天下午上门", "师傅已出发，预计半小时内到达", "已告知业主处理进度"}
 	historyInternalNotes = []string{"现场查看为楼上管道问题，需协调楼上住户", "需申领配件，已报仓库", "已拍照留档", "该户上月报修过同类问题"}
@@ -663,7 +664,7 @@ func (g *historyGen) draw() {
 	for i := range g.drafts {
 		ch := historyChannels[pickWeighted(r, historyChanMix)]
 		hours := historyHours
-		if ch == WalkIn || ch == Letter {
+		if ch == ticket.WalkIn || ch == ticket.Letter {
 			hours = historyDesk
 		}
 		var at time.Time
@@ -671,7 +672,7 @@ func (g *historyGen) draw() {
 			d := days[sort.SearchFloat64s(cum, r.Float64()*total)]
 			h := pickWeighted(r, hours)
 			lo, hi := 0, 60
-			if ch == WalkIn || ch == Letter {
+			if ch == ticket.WalkIn || ch == ticket.Letter {
 				// The desk opens at half past eight and closes at half
 				// past five, with lunch until half past one.
 				switch h {
@@ -699,7 +700,7 @@ func (g *historyGen) draw() {
 // every open state: freeze it once it reaches a state, with a hold, or
 // with a call-back that just failed.
 type playOptions struct {
-	freeze   State
+	freeze   ticket.State
 	callback string // with freeze Completed: the call-back state to stop in
 	hold     bool
 	retry    bool
@@ -730,16 +731,16 @@ func (g *historyGen) play(i int, po playOptions) *sim {
 
 // queueTargets are the open states the queues should show.
 var queueTargets = []playOptions{
-	{freeze: Received},
-	{freeze: Dispatched},
-	{freeze: Accepted},
-	{freeze: InProgress},
-	{freeze: OnHold, hold: true},
-	{freeze: Completed, callback: CallbackDue},
-	{freeze: Completed, callback: CallbackRetry, retry: true},
+	{freeze: ticket.Received},
+	{freeze: ticket.Dispatched},
+	{freeze: ticket.Accepted},
+	{freeze: ticket.InProgress},
+	{freeze: ticket.OnHold, hold: true},
+	{freeze: ticket.Completed, callback: ticket.CallbackDue},
+	{freeze: ticket.Completed, callback: ticket.CallbackRetry, retry: true},
 }
 
-func (po playOptions) reached(tk *Ticket) bool {
+func (po playOptions) reached(tk *ticket.Ticket) bool {
 	return tk.Status == po.freeze && (po.callback == "" || tk.CallbackState == po.callback)
 }
 
@@ -760,7 +761,7 @@ func (g *historyGen) fillQueues() {
 			s := g.results[i]
 			// Only a normal request may wait: an urgent one left standing
 			// would look like negligence, not a queue.
-			if used[i] || (s.tk.Status != Closed && s.tk.Status != FollowedUp) || s.tk.ReopenCount > 0 || s.tk.Priority != Normal ||
+			if used[i] || (s.tk.Status != ticket.Closed && s.tk.Status != ticket.FollowedUp) || s.tk.ReopenCount > 0 || s.tk.Priority != ticket.Normal ||
 				(target.callback != "" && !g.settings.CallsBack(s.tk.Type)) {
 				continue
 			}
@@ -788,27 +789,39 @@ type sim struct {
 	now      time.Time // the time of the last thing that happened
 	frozen   bool
 	err      error
-	tk       *Ticket
+	tk       *ticket.Ticket
 	est      *histEstate
 	tpl      *historyTemplate
 	team     *histTeam
 	worker   *uuid.UUID // who does the team's work on the timeline
 	clerk    uuid.UUID
-	cal      *Calendar // the deadlines' calendar
-	pol      Policy
+	cal      *ticket.Calendar // the deadlines' calendar
+	pol      ticket.Policy
 	late     bool      // the job will miss its resolution deadline
 	accept   time.Time // when the team first answers
 	timers   []simTimer
-	entries  []Entry
-	calls    []Callback
+	entries  []ticket.Entry
+	calls    []ticket.Callback
 	breached bool
 }
+
+// The simulated timers, named as the ticket service's work names its jobs'
+// timers.
+const (
+	timerWarn     = "warn"
+	timerResponse = "response"
+	timerResolve  = "resolve"
+	timerLevel    = "level"
+)
+
+// priorities in the order of the draws' weights.
+var priorities = []ticket.Priority{ticket.Normal, ticket.Urgent, ticket.Emergency}
 
 type simTimer struct {
 	at        time.Time
 	what      string // timerResponse, timerWarn, timerResolve, timerLevel, "callback", "followup"
 	gen       int
-	level     Level
+	level     ticket.Level
 	attempt   int
 	completed time.Time
 }
@@ -820,7 +833,7 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 	e := s.est
 	s.clerk = pickFrom(r, e.desk)
 	ty := historyTypes[pickWeighted(r, historyTypeMix)]
-	prio := Normal
+	prio := ticket.Normal
 	if mix, ok := historyPrioMix[ty]; ok {
 		prio = priorities[pickWeighted(r, mix)]
 	}
@@ -832,7 +845,7 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 	case 12, 1, 2:
 		season = winter
 	}
-	mask := map[Priority]int{Normal: pN, Urgent: pU, Emergency: pE}[prio]
+	mask := map[ticket.Priority]int{ticket.Normal: pN, ticket.Urgent: pU, ticket.Emergency: pE}[prio]
 	var cands []*historyTemplate
 	var weights []float64
 	for i := range historyTemplates {
@@ -852,8 +865,8 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 		weights = append(weights, w)
 	}
 	s.tpl = cands[pickWeighted(r, weights)]
-	tk := &Ticket{TenantID: g.tenantID, ID: id, EstateID: e.id, Channel: d.channel, Type: ty, Priority: prio,
-		Status: Received, CreatedAt: d.at, UpdatedAt: d.at}
+	tk := &ticket.Ticket{TenantID: g.tenantID, ID: id, EstateID: e.id, Channel: d.channel, Type: ty, Priority: prio,
+		Status: ticket.Received, CreatedAt: d.at, UpdatedAt: d.at}
 	s.tk = tk
 	root, _, _ := strings.Cut(s.tpl.cat, "/")
 	if c := g.cats[s.tpl.cat]; c != nil {
@@ -865,13 +878,13 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 	// What an owner adds about a normal request would sound odd after an
 	// urgent one.
 	switch {
-	case ty == Repair && prio == Normal:
+	case ty == ticket.Repair && prio == ticket.Normal:
 		tk.Description += pickFrom(r, historyRepairTail)
 		if r.Float64() < 0.35 {
 			tk.PreferredTime = pickFrom(r, historyPreferred)
 		}
-	case ty == Complaint:
-		if prio == Normal {
+	case ty == ticket.Complaint:
+		if prio == ticket.Normal {
 			tk.Description += pickFrom(r, historyComplaintTail)
 		}
 		tk.Major = r.Float64() < 0.03
@@ -892,7 +905,7 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 		}
 	}
 	tk.CreatedBy, tk.ReceivedBy = s.clerk, s.clerk
-	if d.channel == Staff && len(e.field) > 0 {
+	if d.channel == ticket.Staff && len(e.field) > 0 {
 		// A guard or a repairman heard it and passed it on.
 		tk.ReceivedBy = pickFrom(r, e.field)
 	}
@@ -912,9 +925,9 @@ func (s *sim) draw(id uuid.UUID, d draft) {
 	if tk.CategoryID != nil {
 		ancestry = g.ancestry[*tk.CategoryID]
 	}
-	s.pol = pickPolicy(g.policies, ty, ancestry, prio)
+	s.pol = ticket.PickPolicy(g.policies, ty, ancestry, prio)
 	tk.Clock, s.cal = s.pol.Clock, e.office
-	if tk.Clock == AroundTheClock {
+	if tk.Clock == ticket.AroundTheClock {
 		s.cal = g.always
 	}
 }
@@ -962,7 +975,7 @@ func (s *sim) desk() *uuid.UUID {
 }
 
 // add is t plus d of the calendar's open time, in UTC.
-func (s *sim) add(c *Calendar, t time.Time, d time.Duration) time.Time {
+func (s *sim) add(c *ticket.Calendar, t time.Time, d time.Duration) time.Time {
 	at, err := c.Add(t, d, nil)
 	if err != nil {
 		s.err = err
@@ -974,7 +987,7 @@ func (s *sim) add(c *Calendar, t time.Time, d time.Duration) time.Time {
 // work is t plus d of the team's working time: office hours for a normal
 // request, at once for an urgent one or an emergency.
 func (s *sim) work(t time.Time, d time.Duration) time.Time {
-	if s.tk.Priority == Normal {
+	if s.tk.Priority == ticket.Normal {
 		return s.add(s.est.office, t, d)
 	}
 	return t.Add(d)
@@ -1003,8 +1016,8 @@ func (s *sim) at(t time.Time) (time.Time, bool) {
 	return t, s.err == nil
 }
 
-func (s *sim) entry(at time.Time, actor *uuid.UUID, kind string, body string, data map[string]any) *Entry {
-	e := Entry{TenantID: s.tk.TenantID, ID: s.g.ids.next(at), TicketID: s.tk.ID, At: at, ActorID: actor, Kind: kind, Body: body}
+func (s *sim) entry(at time.Time, actor *uuid.UUID, kind string, body string, data map[string]any) *ticket.Entry {
+	e := ticket.Entry{TenantID: s.tk.TenantID, ID: s.g.ids.next(at), TicketID: s.tk.ID, At: at, ActorID: actor, Kind: kind, Body: body}
 	if len(data) > 0 {
 		b, _ := json.Marshal(data)
 		e.Data = string(b)
@@ -1014,9 +1027,9 @@ func (s *sim) entry(at time.Time, actor *uuid.UUID, kind string, body string, da
 }
 
 // move applies ev at t through the state machine, as work.move does.
-func (s *sim) move(t time.Time, actor *uuid.UUID, ev Event, body string, data map[string]any) bool {
+func (s *sim) move(t time.Time, actor *uuid.UUID, ev ticket.Event, body string, data map[string]any) bool {
 	from := s.tk.Status
-	to, err := Next(from, ev)
+	to, err := ticket.Next(from, ev)
 	if err != nil {
 		s.err = err
 		return false
@@ -1090,46 +1103,46 @@ func (s *sim) ring(at time.Time, t simTimer) {
 			return
 		}
 		tk.ResponseBreachedAt = &at
-		s.entry(at, nil, KindResponseBreach, "", map[string]any{"due": tk.ResponseDue})
+		s.entry(at, nil, ticket.KindResponseBreach, "", map[string]any{"due": tk.ResponseDue})
 	case timerWarn:
 		if tk.WarnedAt != nil {
 			return
 		}
 		tk.WarnedAt = &at
-		s.entry(at, nil, KindWarning, "", map[string]any{"due": tk.ResolveDue})
-		s.escalateOn(at, OnWarning)
+		s.entry(at, nil, ticket.KindWarning, "", map[string]any{"due": tk.ResolveDue})
+		s.escalateOn(at, ticket.OnWarning)
 	case timerResolve:
 		if tk.ResolveBreachedAt != nil {
 			return
 		}
 		tk.ResolveBreachedAt = &at
 		s.breached = true
-		s.entry(at, nil, KindResolveBreach, "", map[string]any{"due": tk.ResolveDue})
-		s.escalateOn(at, OnBreach)
+		s.entry(at, nil, ticket.KindResolveBreach, "", map[string]any{"due": tk.ResolveDue})
+		s.escalateOn(at, ticket.OnBreach)
 	case timerLevel:
-		if t.level.Trigger == OnMajor && !tk.Status.Open() {
+		if t.level.Trigger == ticket.OnMajor && !tk.Status.Open() {
 			return
 		}
-		if t.level.Trigger != OnMajor && (!running || tk.SLAGen != t.gen) {
+		if t.level.Trigger != ticket.OnMajor && (!running || tk.SLAGen != t.gen) {
 			return
 		}
 		s.escalate(at, t.level)
 	case "callback":
-		if tk.Status != Completed || tk.CallbackState != CallbackRetry || tk.CallbackAttempts != t.attempt {
+		if tk.Status != ticket.Completed || tk.CallbackState != ticket.CallbackRetry || tk.CallbackAttempts != t.attempt {
 			return
 		}
-		tk.CallbackState, tk.CallbackDue = CallbackDue, &at
-		s.entry(at, nil, KindCallbackRetry, "", map[string]any{"attempt": t.attempt + 1})
+		tk.CallbackState, tk.CallbackDue = ticket.CallbackDue, &at
+		s.entry(at, nil, ticket.KindCallbackRetry, "", map[string]any{"attempt": t.attempt + 1})
 	case "followup":
 		if tk.CompletedAt == nil || !tk.CompletedAt.Equal(t.completed) || tk.FollowedUpAt != nil || tk.FollowupMissed {
 			return
 		}
 		tk.FollowupMissed = true
-		s.entry(at, nil, KindFollowupMissed, "", nil)
+		s.entry(at, nil, ticket.KindFollowupMissed, "", nil)
 	}
 }
 
-func (s *sim) escalateOn(at time.Time, tr Trigger) {
+func (s *sim) escalateOn(at time.Time, tr ticket.Trigger) {
 	for _, l := range s.g.ladder {
 		if l.Trigger != tr {
 			continue
@@ -1142,7 +1155,7 @@ func (s *sim) escalateOn(at time.Time, tr Trigger) {
 	}
 }
 
-func (s *sim) escalate(at time.Time, l Level) {
+func (s *sim) escalate(at time.Time, l ticket.Level) {
 	users := []uuid.UUID{}
 	if l.NotifyRole != "" {
 		role := rbac.Role(l.NotifyRole)
@@ -1155,7 +1168,7 @@ func (s *sim) escalate(at time.Time, l Level) {
 			}
 		}
 	}
-	s.entry(at, nil, KindEscalated, "", map[string]any{
+	s.entry(at, nil, ticket.KindEscalated, "", map[string]any{
 		"level": l.Position, "trigger": l.Trigger, "role": l.NotifyRole, "emails": l.Emails(), "users": users,
 	})
 }
@@ -1166,11 +1179,11 @@ func (s *sim) life() {
 	r, tk := s.r, s.tk
 	t0 := s.created
 	by := tk.CreatedBy
-	s.entry(t0, &by, KindCreated, "", nil).ToStatus = Received
+	s.entry(t0, &by, ticket.KindCreated, "", nil).ToStatus = ticket.Received
 	tk.ResponseDue, tk.ResolveDue = s.due(t0, s.pol.ResponseMinutes), s.due(t0, s.pol.ResolveMinutes)
 	s.schedule(t0)
 	if tk.Major {
-		s.escalateOn(t0, OnMajor)
+		s.escalateOn(t0, ticket.OnMajor)
 	}
 	if !s.settle() {
 		return
@@ -1197,11 +1210,11 @@ func (s *sim) life() {
 	// waits for the office, unless it cannot wait.
 	var td time.Time
 	switch {
-	case tk.Priority != Normal:
+	case tk.Priority != ticket.Normal:
 		td = t0.Add(minutes(r, 2, 12))
-	case (tk.Channel == Phone || tk.Channel == WalkIn || tk.Channel == Staff) && s.open(t0):
+	case (tk.Channel == ticket.Phone || tk.Channel == ticket.WalkIn || tk.Channel == ticket.Staff) && s.open(t0):
 		td = t0.Add(minutes(r, 2, 15))
-	case tk.Channel == Phone && r.Float64() < 0.4:
+	case tk.Channel == ticket.Phone && r.Float64() < 0.4:
 		td = t0.Add(minutes(r, 5, 30))
 	default:
 		td = s.add(s.est.office, t0, scale(window, respond*(0.2+0.6*r.Float64())))
@@ -1209,7 +1222,7 @@ func (s *sim) life() {
 	if !td.Before(s.accept) {
 		td = t0.Add(scale(s.accept.Sub(t0), 0.2+0.6*r.Float64()))
 	}
-	s.late = r.Float64() < map[Priority]float64{Normal: 0.075, Urgent: 0.06, Emergency: 0.05}[tk.Priority]
+	s.late = r.Float64() < map[ticket.Priority]float64{ticket.Normal: 0.075, ticket.Urgent: 0.06, ticket.Emergency: 0.05}[tk.Priority]
 	if !s.fieldWork(td, true, cancelLate) {
 		return
 	}
@@ -1232,11 +1245,11 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 		}
 	}
 	t, ok := s.at(td)
-	if !ok || !s.dispatch(t, team, Dispatch, "") || !s.settle() {
+	if !ok || !s.dispatch(t, team, ticket.Dispatch, "") || !s.settle() {
 		return false
 	}
 	if team != s.team {
-		if t, ok = s.at(s.add(s.est.office, t, minutes(r, 10, 90))); !ok || !s.dispatch(t, s.team, Transfer, "非本班组处理范围，转派") {
+		if t, ok = s.at(s.add(s.est.office, t, minutes(r, 10, 90))); !ok || !s.dispatch(t, s.team, ticket.Transfer, "非本班组处理范围，转派") {
 			return false
 		}
 	}
@@ -1253,7 +1266,7 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 	if min := t.Add(minutes(r, 1, 5)); ta.Before(min) {
 		ta = min
 	}
-	if t, ok = s.at(ta); !ok || !s.move(t, s.fieldActor(), Accept, "", nil) {
+	if t, ok = s.at(ta); !ok || !s.move(t, s.fieldActor(), ticket.Accept, "", nil) {
 		return false
 	}
 	if tk.RespondedAt == nil {
@@ -1264,20 +1277,20 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 		return false
 	}
 	switch {
-	case tk.Type == Inquiry || tk.Type == Praise:
+	case tk.Type == ticket.Inquiry || tk.Type == ticket.Praise:
 		t = t.Add(minutes(r, 1, 15))
-	case tk.Priority == Normal:
+	case tk.Priority == ticket.Normal:
 		t = s.work(t, minutes(r, 10, 120))
 	default:
 		t = t.Add(minutes(r, 5, 40))
 	}
-	if t, ok = s.at(t); !ok || !s.move(t, s.fieldActor(), Start, "", nil) || !s.settle() {
+	if t, ok = s.at(t); !ok || !s.move(t, s.fieldActor(), ticket.Start, "", nil) || !s.settle() {
 		return false
 	}
 	from := t
-	hold := first && (s.po.hold || (tk.Type == Repair && r.Float64() < 0.09) || (tk.Type == Complaint && r.Float64() < 0.03))
+	hold := first && (s.po.hold || (tk.Type == ticket.Repair && r.Float64() < 0.09) || (tk.Type == ticket.Complaint && r.Float64() < 0.03))
 	if hold {
-		if t, ok = s.at(s.work(t, minutes(r, 10, 90))); !ok || !s.move(t, s.fieldActor(), Hold, pickFrom(r, historyHoldReasons), nil) {
+		if t, ok = s.at(s.work(t, minutes(r, 10, 90))); !ok || !s.move(t, s.fieldActor(), ticket.Hold, pickFrom(r, historyHoldReasons), nil) {
 			return false
 		}
 		since := t
@@ -1285,7 +1298,7 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 		if !s.settle() {
 			return false
 		}
-		if t, ok = s.at(s.add(s.est.office, t, minutes(r, 120, 960))); !ok || !s.move(t, s.fieldActor(), Resume, pickFrom(r, historyResumeNotes), nil) {
+		if t, ok = s.at(s.add(s.est.office, t, minutes(r, 120, 960))); !ok || !s.move(t, s.fieldActor(), ticket.Resume, pickFrom(r, historyResumeNotes), nil) {
 			return false
 		}
 		s.resume(t)
@@ -1315,12 +1328,12 @@ func (s *sim) fieldWork(td time.Time, first, cancelLate bool) bool {
 			return false
 		}
 		if r.Float64() < 0.5 {
-			s.entry(at, s.fieldActor(), KindComment, pickFrom(r, historyOwnerNotes), nil).OwnerVisible = true
+			s.entry(at, s.fieldActor(), ticket.KindComment, pickFrom(r, historyOwnerNotes), nil).OwnerVisible = true
 		} else {
-			s.entry(at, s.fieldActor(), KindComment, pickFrom(r, historyInternalNotes), nil)
+			s.entry(at, s.fieldActor(), ticket.KindComment, pickFrom(r, historyInternalNotes), nil)
 		}
 	}
-	if t, ok = s.at(tc); !ok || !s.move(t, s.fieldActor(), Complete, s.doneNote(), nil) {
+	if t, ok = s.at(tc); !ok || !s.move(t, s.fieldActor(), ticket.Complete, s.doneNote(), nil) {
 		return false
 	}
 	s.completed(t)
@@ -1338,13 +1351,13 @@ func (s *sim) doneNote() string {
 	return "已处理完毕"
 }
 
-func (s *sim) dispatch(t time.Time, team *histTeam, ev Event, reason string) bool {
+func (s *sim) dispatch(t time.Time, team *histTeam, ev ticket.Event, reason string) bool {
 	tk := s.tk
 	worker := s.worker
 	if team != s.team {
 		worker = s.pickWorker(team)
 	}
-	tk.TeamID, tk.AssigneeID, tk.DispatchMode = &team.id, worker, Direct
+	tk.TeamID, tk.AssigneeID, tk.DispatchMode = &team.id, worker, ticket.Direct
 	data := map[string]any{"team_id": tk.TeamID, "mode": tk.DispatchMode}
 	if worker != nil {
 		data["assignee_id"] = worker
@@ -1383,7 +1396,7 @@ func (s *sim) completed(now time.Time) {
 	if !s.g.settings.CallsBack(tk.Type) {
 		return
 	}
-	tk.CallbackState, tk.CallbackDue, tk.CallbackAttempts = CallbackDue, &now, 0
+	tk.CallbackState, tk.CallbackDue, tk.CallbackAttempts = ticket.CallbackDue, &now, 0
 	tk.FollowedUpAt = nil
 	s.timers = append(s.timers, simTimer{at: now.AddDate(0, 0, s.g.settings.FollowupDays), what: "followup", completed: now})
 }
@@ -1434,7 +1447,7 @@ func (s *sim) followUp(first bool) {
 			if !s.settle() {
 				return
 			}
-			if tk.CallbackState == CallbackUnreachable {
+			if tk.CallbackState == ticket.CallbackUnreachable {
 				if t, ok = s.at(s.add(s.est.office, t, minutes(r, 10, 600))); ok {
 					s.close(t, "多次回访未接通，结单")
 					s.ownerReopen(first)
@@ -1449,7 +1462,7 @@ func (s *sim) followUp(first bool) {
 		if s.err != nil || !s.settle() {
 			return
 		}
-		if tk.Status == Reopened {
+		if tk.Status == ticket.Reopened {
 			// The dissatisfied owner's problem is worked again.
 			if s.fieldWork(s.add(s.est.office, t, minutes(r, 10, 60)), false, false) {
 				s.followUp(false)
@@ -1475,7 +1488,7 @@ func (s *sim) scores(first bool) (overall, speed, attitude int) {
 		dist = historyLateScores
 	}
 	overall = 1 + pickWeighted(r, dist)
-	if !first && overall <= Dissatisfied {
+	if !first && overall <= ticket.Dissatisfied {
 		overall = 3 + r.IntN(3)
 	}
 	clamp := func(v int) int { return max(1, min(5, v)) }
@@ -1493,28 +1506,28 @@ func (s *sim) callback(now time.Time, reached bool, overall, speed, attitude int
 	st := s.g.settings
 	tk.CallbackAttempts++
 	by := s.clerk
-	s.calls = append(s.calls, Callback{TenantID: tk.TenantID, ID: s.g.ids.next(now), TicketID: tk.ID, Attempt: tk.CallbackAttempts,
+	s.calls = append(s.calls, ticket.Callback{TenantID: tk.TenantID, ID: s.g.ids.next(now), TicketID: tk.ID, Attempt: tk.CallbackAttempts,
 		Reached: reached, Overall: overall, Speed: speed, Attitude: attitude, Comment: comment, ByID: by, At: now})
 	data := map[string]any{"attempt": tk.CallbackAttempts, "reached": reached}
 	if !reached {
 		if tk.CallbackAttempts >= st.CallbackMaxAttempts {
-			tk.CallbackState, tk.CallbackDue = CallbackUnreachable, nil
+			tk.CallbackState, tk.CallbackDue = ticket.CallbackUnreachable, nil
 			data["gave_up"] = true
 		} else {
-			due := retryAt(s.est.office, now, st.CallbackRetryMinutes)
-			tk.CallbackState, tk.CallbackDue = CallbackRetry, &due
+			due := ticket.RetryAt(s.est.office, now, st.CallbackRetryMinutes)
+			tk.CallbackState, tk.CallbackDue = ticket.CallbackRetry, &due
 			data["retry_at"] = due
 			s.timers = append(s.timers, simTimer{at: due, what: "callback", attempt: tk.CallbackAttempts})
 		}
-		s.entry(now, &by, KindCallback, comment, data)
+		s.entry(now, &by, ticket.KindCallback, comment, data)
 		return
 	}
-	tk.CallbackState, tk.CallbackDue, tk.FollowedUpAt, tk.Satisfaction = CallbackDone, nil, &now, overall
+	tk.CallbackState, tk.CallbackDue, tk.FollowedUpAt, tk.Satisfaction = ticket.CallbackDone, nil, &now, overall
 	data["overall"], data["speed"], data["attitude"] = overall, speed, attitude
-	if !s.move(now, &by, FollowUp, comment, data) {
+	if !s.move(now, &by, ticket.FollowUp, comment, data) {
 		return
 	}
-	if overall <= Dissatisfied {
+	if overall <= ticket.Dissatisfied {
 		s.reopen(now, nil, comment)
 	}
 }
@@ -1522,7 +1535,7 @@ func (s *sim) callback(now time.Time, reached bool, overall, speed, attitude int
 // reopen brings the ticket back with new deadlines, as work.reopen does.
 func (s *sim) reopen(now time.Time, actor *uuid.UUID, reason string) {
 	tk := s.tk
-	if !s.move(now, actor, Reopen, reason, nil) {
+	if !s.move(now, actor, ticket.Reopen, reason, nil) {
 		return
 	}
 	tk.ReopenCount++
@@ -1536,7 +1549,7 @@ func (s *sim) reopen(now time.Time, actor *uuid.UUID, reason string) {
 // the owner calls again.
 func (s *sim) ownerReopen(first bool) {
 	r := s.r
-	if !first || s.tk.Status != Closed || r.Float64() >= 0.012 {
+	if !first || s.tk.Status != ticket.Closed || r.Float64() >= 0.012 {
 		return
 	}
 	t, ok := s.at(s.tk.ClosedAt.Add(minutes(r, 24*60, 15*24*60)))
@@ -1553,17 +1566,17 @@ func (s *sim) ownerReopen(first bool) {
 }
 
 func (s *sim) close(now time.Time, note string) {
-	if !s.move(now, s.desk(), Close, note, nil) {
+	if !s.move(now, s.desk(), ticket.Close, note, nil) {
 		return
 	}
 	s.tk.ClosedAt = &now
-	if s.tk.CallbackState == CallbackDue || s.tk.CallbackState == CallbackRetry {
+	if s.tk.CallbackState == ticket.CallbackDue || s.tk.CallbackState == ticket.CallbackRetry {
 		s.tk.CallbackState = ""
 	}
 }
 
 func (s *sim) cancel(now time.Time, reason string) {
-	if !s.move(now, s.desk(), Cancel, reason, nil) {
+	if !s.move(now, s.desk(), ticket.Cancel, reason, nil) {
 		return
 	}
 	s.tk.ClosedAt = &now
@@ -1657,7 +1670,7 @@ func (g *historyGen) number(ctx context.Context, tx bun.Tx) error {
 	for i, s := range g.results {
 		seq := next[dayOf[i]]
 		next[dayOf[i]]++
-		s.tk.Number = formatNumber(dayOf[i], seq)
+		s.tk.Number = ticket.FormatNumber(dayOf[i], seq)
 	}
 	return nil
 }
@@ -1668,9 +1681,9 @@ func (g *historyGen) insert(ctx context.Context, tx bun.Tx) error {
 		nEntries += len(s.entries)
 		nCalls += len(s.calls)
 	}
-	tickets := make([]Ticket, 0, len(g.results))
-	entries := make([]Entry, 0, nEntries)
-	calls := make([]Callback, 0, nCalls)
+	tickets := make([]ticket.Ticket, 0, len(g.results))
+	entries := make([]ticket.Entry, 0, nEntries)
+	calls := make([]ticket.Callback, 0, nCalls)
 	for _, s := range g.results {
 		tickets = append(tickets, *s.tk)
 		entries = append(entries, s.entries...)

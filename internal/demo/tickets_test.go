@@ -1,4 +1,4 @@
-package ticket_test
+package demo_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/account"
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
+	"github.com/estatedesk/estatedesk/internal/demo"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
@@ -160,13 +161,13 @@ func historyZone(name string) *time.Location {
 	return loc
 }
 
-func TestGenerateHistory(t *testing.T) {
+func TestTicketHistory(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	tn := historyTenant(t, db, "alpha")
-	opt := ticket.HistoryOptions{Now: historyNow, Months: 12, Count: 800, Seed: 7}
+	opt := demo.TicketOptions{Now: historyNow, Months: 12, Count: 800, Seed: 7}
 	began := time.Now()
-	n, err := ticket.GenerateHistory(ctx, db, tn.ID, opt)
+	n, err := demo.TicketHistory(ctx, db, tn.ID, opt)
 	historyMust(t, err)
 	t.Logf("generated %d tickets in %v", n, time.Since(began))
 	if n != 800 {
@@ -352,7 +353,7 @@ func TestGenerateHistory(t *testing.T) {
 	t.Logf("%d entries, %d call-backs' tickets", entries, len(h.callbacks))
 
 	// A second run finds the history and adds nothing.
-	n, err = ticket.GenerateHistory(ctx, db, tn.ID, ticket.HistoryOptions{Now: historyNow.Add(time.Hour), Count: 800, Seed: 8})
+	n, err = demo.TicketHistory(ctx, db, tn.ID, demo.TicketOptions{Now: historyNow.Add(time.Hour), Count: 800, Seed: 8})
 	historyMust(t, err)
 	var count int
 	historyMust(t, db.ReadTenant(ctx, tn.ID, func(ctx context.Context, tx bun.Tx) error {
@@ -366,7 +367,7 @@ func TestGenerateHistory(t *testing.T) {
 
 	// The same seed over the same portfolio is the same history.
 	other := historyTenant(t, db, "bravo")
-	_, err = ticket.GenerateHistory(ctx, db, other.ID, opt)
+	_, err = demo.TicketHistory(ctx, db, other.ID, opt)
 	historyMust(t, err)
 	h2 := readHistory(t, db, other.ID)
 	if len(h2.tickets) != len(h.tickets) {
@@ -384,7 +385,7 @@ func TestGenerateHistory(t *testing.T) {
 
 // Live creates carry on after the history's numbers on a day that already
 // had tickets, and the history carries on after live ones.
-func TestGenerateHistoryKeepsCountersAhead(t *testing.T) {
+func TestTicketHistoryKeepsCountersAhead(t *testing.T) {
 	db := dbtest.New(t)
 	ctx := context.Background()
 	tn := historyTenant(t, db, "gamma")
@@ -393,7 +394,7 @@ func TestGenerateHistoryKeepsCountersAhead(t *testing.T) {
 		_, err := tx.NewRaw("INSERT INTO ticket_counters (tenant_id, day, next_seq) VALUES (?, ?, ?)", tn.ID, day, 41).Exec(ctx)
 		return err
 	}))
-	_, err := ticket.GenerateHistory(ctx, db, tn.ID, ticket.HistoryOptions{Now: historyNow, Months: 1, Count: 600, Seed: 1, Location: tn.Location()})
+	_, err := demo.TicketHistory(ctx, db, tn.ID, demo.TicketOptions{Now: historyNow, Months: 1, Count: 600, Seed: 1, Location: tn.Location()})
 	historyMust(t, err)
 	h := readHistory(t, db, tn.ID)
 	today := 0
@@ -462,9 +463,9 @@ func historyHasKind(es []ticket.Entry, kind string) bool {
 	return false
 }
 
-// BenchmarkGenerateHistory is the demo's start-up cost: a year of 5,000
+// BenchmarkTicketHistory is the demo's start-up cost: a year of 5,000
 // tickets for one company.
-func BenchmarkGenerateHistory(b *testing.B) {
+func BenchmarkTicketHistory(b *testing.B) {
 	db := dbtest.New(b)
 	ctx := context.Background()
 	tickets, entries := 0, 0
@@ -472,7 +473,7 @@ func BenchmarkGenerateHistory(b *testing.B) {
 		b.StopTimer()
 		tn := historyTenant(b, db, fmt.Sprintf("bench%d", i))
 		b.StartTimer()
-		n, err := ticket.GenerateHistory(ctx, db, tn.ID, ticket.HistoryOptions{Now: historyNow, Count: 5000, Seed: int64(i)})
+		n, err := demo.TicketHistory(ctx, db, tn.ID, demo.TicketOptions{Now: historyNow, Count: 5000, Seed: int64(i)})
 		historyMust(b, err)
 		tickets += n
 		b.StopTimer()
