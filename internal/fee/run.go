@@ -405,7 +405,10 @@ func (s *Service) work(ctx context.Context, j *river.Job[runArgs]) error {
 			Fen        int64     `bun:"fen"`
 		}
 		if err := tx.NewSelect().TableExpr("bills").ColumnExpr("building_id, item_id, count(*) AS n, sum(amount_fen) AS fen").
-			Where("tenant_id = ? AND run_id = ?", tenantID, r.ID).GroupExpr("building_id, item_id").Scan(ctx, &rows); err != nil {
+			// A run's bills are of its estate and period: that index finds
+			// them (bills keep no index of their own by run).
+			Where("tenant_id = ? AND estate_id = ? AND period_start = ? AND run_id = ?", tenantID, r.EstateID, formatDate(p.Start()), r.ID).
+			GroupExpr("building_id, item_id").Scan(ctx, &rows); err != nil {
 			return err
 		}
 		t := map[lineKey]*tally{}
