@@ -25,6 +25,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/job"
+	"github.com/estatedesk/estatedesk/internal/kpi"
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
@@ -113,6 +114,7 @@ type services struct {
 	tickets  *ticket.Service
 	webhooks *webhook.Service
 	fees     *fee.Service
+	kpis     *kpi.Service
 }
 
 // open migrates the database and wires the services.
@@ -187,7 +189,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		return nil, err
 	}
 	fees.SetPublisher(webhooks)
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees,
+	// The KPI rollups: a periodic job counts the tickets changed since its
+	// last run into the daily tables the dashboards read.
+	kpis, err := kpi.NewService(db, jobs, tickets, fees, kpi.Options{Log: log, Every: time.Minute})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 

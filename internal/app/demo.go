@@ -78,7 +78,15 @@ func demoTickets(ctx context.Context, svc *services) (int, error) {
 		return n, err
 	}
 	// Every start: a demo made before a rule was added to the list gets it.
-	if err := demoRules(ctx, svc, t); err != nil || n == 0 {
+	if err := demoRules(ctx, svc, t); err != nil {
+		return n, err
+	}
+	if err := demoMinor(ctx, svc, t); err != nil || n == 0 {
+		return n, err
+	}
+	// The history's tickets carry past timestamps, behind the KPI
+	// rollups' watermark: count every day again.
+	if err := svc.kpis.Reset(ctx, t.ID); err != nil {
 		return n, err
 	}
 	if _, err = svc.tickets.ScheduleOpen(ctx, t); err != nil {
@@ -88,6 +96,28 @@ func demoTickets(ctx context.Context, svc *services) (int, error) {
 	// the queue plans for empty tables until autovacuum comes by (1.6 s a
 	// page with it off, 27 ms after).
 	return n, svc.db.Analyze(ctx)
+}
+
+// demoMinorPaths are the demo's minor repairs (零星维修), which 零修及时率
+// counts: the small jobs inside a home, not the lifts, fire systems and
+// common parts.
+var demoMinorPaths = []string{"维修 › 水电", "维修 › 漏水", "维修 › 门窗"}
+
+// demoMinor marks demoMinorPaths on every start, as a manager would in the
+// category settings.
+func demoMinor(ctx context.Context, svc *services, t *tenant.Tenant) error {
+	tree, err := svc.tickets.Categories(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range tree {
+		if slices.Contains(demoMinorPaths, c.Path) && !c.Minor {
+			if err := svc.tickets.SetCategoryMinor(ctx, t.ID, c.ID, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // demoRule is where the demo sends a root category (or, for "", the

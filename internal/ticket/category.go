@@ -24,6 +24,9 @@ type Category struct {
 	// StaffComplaint marks complaints about staff (服务 › 态度): with its
 	// subcategories, only roles with ticket:sensitive see them.
 	StaffComplaint bool `bun:"staff_complaint,notnull" json:"staff_complaint"`
+	// Minor marks minor repairs (零星维修), with its subcategories: the
+	// repairs 零修及时率 counts (docs/kpis.md).
+	Minor bool `bun:"minor,notnull" json:"minor"`
 
 	// Path is the names from the root, "维修 › 水电 › 漏水"; filled by Tree.
 	Path string `bun:"-" json:"path"`
@@ -93,6 +96,32 @@ func (tr Tree) StaffComplaint(id *uuid.UUID) bool {
 		}
 	}
 	return false
+}
+
+// Minor reports whether a category, or one above it, is a minor repair
+// (零星维修); false for none.
+func (tr Tree) Minor(id *uuid.UUID) bool {
+	if id == nil {
+		return false
+	}
+	for _, a := range tr.Ancestry(*id) {
+		if c := tr.ByID(a); c != nil && c.Minor {
+			return true
+		}
+	}
+	return false
+}
+
+// Root is the root category above id (id itself for a root); nil for none.
+func (tr Tree) Root(id *uuid.UUID) *uuid.UUID {
+	if id == nil {
+		return nil
+	}
+	anc := tr.Ancestry(*id)
+	if len(anc) == 0 {
+		return nil
+	}
+	return &anc[len(anc)-1]
 }
 
 // staffComplaints lists every category that is a complaint about staff,

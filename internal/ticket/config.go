@@ -294,3 +294,21 @@ func (s *Service) SetCategoryStaffComplaint(ctx context.Context, tenantID, id uu
 		return nil
 	}))
 }
+
+// SetCategoryMinor marks a category (and those under it) as minor repairs
+// (零星维修), or clears the mark. The KPI rollups notice the change and
+// count every day again.
+func (s *Service) SetCategoryMinor(ctx context.Context, tenantID, id uuid.UUID, on bool) error {
+	defer s.forget(tenantID)
+	return database.Normalize(s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*Category)(nil)).Set("minor = ?", on).
+			Where("tenant_id = ? AND id = ?", tenantID, id).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return database.ErrNotFound
+		}
+		return nil
+	}))
+}

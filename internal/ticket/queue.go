@@ -73,6 +73,9 @@ type Filter struct {
 	// DueBefore: open tickets whose resolution clock runs and whose
 	// deadline comes between now and this instant ("due today").
 	DueBefore time.Time
+	// Narrow adds conditions on the tickets (alias t) that the queue does
+	// not know: the tickets behind a KPI figure (internal/kpi).
+	Narrow func(*bun.SelectQuery) *bun.SelectQuery
 }
 
 // Row is one line of a queue.
@@ -320,6 +323,9 @@ func (s *Service) query(ctx context.Context, tx bun.IDB, tenantID uuid.UUID, a A
 	if !f.DueBefore.IsZero() {
 		q = q.Where("t.status IN (?) AND t.completed_at IS NULL AND t.hold_since IS NULL AND t.resolve_due >= ? AND t.resolve_due < ?",
 			bun.In(open), s.now(), f.DueBefore.UTC())
+	}
+	if f.Narrow != nil {
+		q = f.Narrow(q)
 	}
 	if !f.From.IsZero() {
 		q = q.Where("t.created_at >= ?", f.From.UTC())
