@@ -89,7 +89,9 @@ func (f *Fact) Late() bool {
 
 // Minor reports whether the ticket is a minor repair (零星维修): a repair
 // in a category marked minor, or under one.
-func (f *Fact) Minor(tree ticket.Tree) bool { return f.Type == ticket.Repair && tree.Minor(f.CategoryID) }
+func (f *Fact) Minor(tree ticket.Tree) bool {
+	return f.Type == ticket.Repair && tree.Minor(f.CategoryID)
+}
 
 // ResponseMinutes is the first response time in whole minutes (rounded
 // down); false for a ticket without a response deadline (praise,
