@@ -211,6 +211,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	log := logging.New(stdio.Err, cfg.LogLevel)
 	started := time.Now()
+	memLimit := setMemoryLimit(cfg, os.Getenv)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -249,7 +250,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	}
 	defer stopJobs(ctx, svc.jobs, cfg.ShutdownTimeout, log)
 	log.InfoContext(ctx, "listening", "addr", ln.Addr().String(), "startup_ms", time.Since(started).Milliseconds(),
-		"database", map[bool]string{true: "postgres", false: "sqlite"}[svc.db.Postgres()])
+		"database", map[bool]string{true: "postgres", false: "sqlite"}[svc.db.Postgres()], "memory_limit_mib", memLimit>>20)
 	if ready != nil {
 		ready(ln.Addr().String())
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -214,5 +215,31 @@ func TestTenantsApplyWithImportFile(t *testing.T) {
 	again, err := runCmd(t, append([]string{"tenants", "apply", file}, db...)...)
 	if err != nil || strings.TrimSpace(again) != "no changes" {
 		t.Errorf("second apply: %q %v", again, err)
+	}
+}
+
+// The configured soft memory limit reaches the runtime, unless GOMEMLIMIT
+// was set, which the runtime has read already and which wins.
+func TestMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	cfg := config.Default()
+	if cfg.MemoryLimitMiB <= 0 {
+		t.Fatalf("no default memory limit: %d", cfg.MemoryLimitMiB)
+	}
+	cfg.MemoryLimitMiB = 123
+	none := func(string) string { return "" }
+	if got := setMemoryLimit(cfg, none); got != 123<<20 || debug.SetMemoryLimit(-1) != 123<<20 {
+		t.Errorf("limit %d, want %d", got, 123<<20)
+	}
+	debug.SetMemoryLimit(1 << 40)
+	cfg.MemoryLimitMiB = 99
+	gomemlimit := func(k string) string { return map[string]string{"GOMEMLIMIT": "1TiB"}[k] }
+	if got := setMemoryLimit(cfg, gomemlimit); got != 1<<40 {
+		t.Errorf("GOMEMLIMIT set: limit %d, want it untouched", got)
+	}
+	cfg.MemoryLimitMiB = 0
+	if got := setMemoryLimit(cfg, none); got != 1<<40 {
+		t.Errorf("limit 0: %d, want it untouched", got)
 	}
 }

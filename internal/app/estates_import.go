@@ -42,6 +42,7 @@ func estatesCmd(ctx context.Context, args []string, stdio IO) error {
 	if len(rest) != 1 || slug == "" || estateName == "" {
 		return errors.New(estatesUsage)
 	}
+	setMemoryLimit(cfg, os.Getenv)
 	if !i18n.Supported(lang) {
 		return fmt.Errorf("--lang %q: want zh-CN or en", lang)
 	}

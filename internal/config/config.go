@@ -45,6 +45,11 @@ type Config struct {
 	// and link-local addresses over plain http; off, such targets are
 	// refused (SSRF protection).
 	WebhookAllowPrivate bool
+	// MemoryLimitMiB is the Go runtime's soft memory limit for serve and
+	// the command line's imports (0 = none): near it the collector works
+	// harder instead of letting the heap double, so a large import stays
+	// within a small server's memory. GOMEMLIMIT, when set, wins.
+	MemoryLimitMiB int
 }
 
 // SMTP settings; an empty Host writes mail to the log instead.
@@ -76,6 +81,7 @@ func Default() Config {
 		BodyLimitBytes:     24 << 20,
 		DefaultTimeZone:    "Asia/Shanghai",
 		DefaultLocale:      "zh-CN",
+		MemoryLimitMiB:     180,
 		PlanLimits:         map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},
 	}
 }
@@ -150,6 +156,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("SMTP_FROM", &c.SMTP.From)
 	str("DEFAULT_TIME_ZONE", &c.DefaultTimeZone)
 	boolean("WEBHOOK_ALLOW_PRIVATE", &c.WebhookAllowPrivate)
+	integer("MEMORY_LIMIT_MIB", &c.MemoryLimitMiB)
 	for plan := range c.PlanLimits {
 		if v := getenv("ESTATEDESK_PLAN_" + strings.ToUpper(plan)); v != "" {
 			c.PlanLimits[plan] = v
@@ -186,6 +193,9 @@ func (c *Config) Finish() error {
 	if _, err := time.LoadLocation(c.DefaultTimeZone); err != nil {
 		return fmt.Errorf("default time zone: %w", err)
 	}
+	if c.MemoryLimitMiB < 0 {
+		return fmt.Errorf("ESTATEDESK_MEMORY_LIMIT_MIB: %d is negative", c.MemoryLimitMiB)
+	}
 	return nil
 }
 
@@ -221,6 +231,7 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_PLAN_STARTER", d.PlanLimits["starter"], "starter plan caps: estates,units,staff seats (0 = unlimited)"},
 		{"", "ESTATEDESK_PLAN_GROWTH", d.PlanLimits["growth"], "growth plan caps: estates,units,staff seats"},
 		{"", "ESTATEDESK_PLAN_ENTERPRISE", d.PlanLimits["enterprise"], "enterprise plan caps (unlimited)"},
+		{"", "ESTATEDESK_MEMORY_LIMIT_MIB", strconv.Itoa(d.MemoryLimitMiB), "soft memory limit of the Go runtime in MiB: near it the garbage collector works harder (0 = none; GOMEMLIMIT, if set, wins)"},
 		{"", "ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "false", "let outgoing webhooks reach loopback, private and link-local addresses, over plain http too (off: refused, against SSRF)"},
 	}
 }
