@@ -122,7 +122,9 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, t *tenant.Tenant, estate
 		}
 	}
 	created := map[string]*estate.Building{}
-	records := p.records[:0:0]
+	// Filtered in place: a second copy of 100,000 records would cost as
+	// much again, and plan is the last to read p.records.
+	records := p.records[:0]
 	for _, r := range p.records {
 		b := buildings[r.building]
 		switch {
@@ -154,12 +156,16 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, t *tenant.Tenant, estate
 		Where("tenant_id = ? AND estate_id = ?", t.ID, estateID).Scan(ctx); err != nil {
 		return nil, database.Normalize(err)
 	}
-	units := make(map[string]*existingUnit, len(have))
+	type storedKey struct {
+		building         uuid.UUID
+		entrance, number string
+	}
+	units := make(map[storedKey]*existingUnit, len(have))
 	for i := range have {
 		u := &have[i]
-		units[u.BuildingID.String()+"\x00"+u.Entrance+"\x00"+u.Number] = u
+		units[storedKey{u.BuildingID, u.Entrance, u.Number}] = u
 	}
-	unitIDs := make(map[string]uuid.UUID, len(records)) // file unit key → unit ID
+	unitIDs := make(map[unitKey]uuid.UUID, len(records)) // file unit key → unit ID
 	adding := 0
 	for _, r := range records {
 		key := r.unitKey()
@@ -169,7 +175,7 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, t *tenant.Tenant, estate
 		b := buildings[r.building]
 		u := estate.Unit{TenantID: t.ID, EstateID: estateID, BuildingID: b.ID, Entrance: r.entrance, Floor: r.floor, Number: r.number,
 			Code: estate.UnitCode(b.Name, r.entrance, r.number), Kind: r.kind, Area: r.area, Status: r.status, CreatedAt: now, UpdatedAt: now}
-		old := units[b.ID.String()+"\x00"+r.entrance+"\x00"+r.number]
+		old := units[storedKey{b.ID, r.entrance, r.number}]
 		switch {
 		case old == nil:
 			u.ID = uuid.Must(uuid.NewV7())
@@ -215,7 +221,7 @@ func (s *Service) plan(ctx context.Context, db bun.IDB, t *tenant.Tenant, estate
 // owner of several units is one person. A person without numbers cannot be
 // told apart from a namesake elsewhere, so they are matched only among the
 // people already linked to the same unit.
-func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUID, records []record, unitIDs map[string]uuid.UUID, ch *changes, now time.Time) error {
+func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID uuid.UUID, records []record, unitIDs map[unitKey]uuid.UUID, ch *changes, now time.Time) error {
 	var phones []string
 	seenPhone := map[string]bool{}
 	for _, r := range records {
@@ -262,10 +268,19 @@ func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID
 		linked[l.UnitID] = append(linked[l.UnitID], l)
 	}
 
-	byNamePhone := map[string]*personPlan{} // name + phone → person (file and stored)
-	byNameUnit := map[string]*personPlan{}  // name + unit → person without phones
+	type namePhone struct{ name, phone string }
+	type nameUnit struct {
+		name string
+		unit uuid.UUID
+	}
+	type link struct {
+		unit, person uuid.UUID
+		relation     estate.Relation
+	}
+	byNamePhone := map[namePhone]*personPlan{} // file and stored
+	byNameUnit := map[nameUnit]*personPlan{}   // people without phones
 	matched := map[uuid.UUID]bool{}
-	newLink := map[string]bool{}
+	newLink := map[link]bool{}
 	for _, r := range records {
 		if r.name == "" {
 			continue
@@ -274,7 +289,7 @@ func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID
 		var pp *personPlan
 		if len(r.phones) > 0 {
 			for _, ph := range r.phones {
-				if pp = byNamePhone[r.name+"\x00"+ph]; pp != nil {
+				if pp = byNamePhone[namePhone{r.name, ph}]; pp != nil {
 					break
 				}
 				for _, id := range byPhone[ph] {
@@ -288,7 +303,7 @@ func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID
 				}
 			}
 		} else {
-			key := r.name + "\x00" + unitID.String()
+			key := nameUnit{r.name, unitID}
 			if pp = byNameUnit[key]; pp == nil {
 				for _, l := range linked[unitID] {
 					if l.Name == r.name {
@@ -309,13 +324,13 @@ func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID
 			pp = &personPlan{id: uuid.Must(uuid.NewV7()), isNew: true}
 			ch.persons = append(ch.persons, estate.Person{TenantID: tenantID, ID: pp.id, Name: r.name, CreatedAt: now, UpdatedAt: now})
 			if len(r.phones) == 0 {
-				byNameUnit[r.name+"\x00"+unitID.String()] = pp
+				byNameUnit[nameUnit{r.name, unitID}] = pp
 			}
 		} else if !pp.isNew && !matched[pp.id] {
 			matched[pp.id] = true
 		}
 		for _, ph := range r.phones {
-			byNamePhone[r.name+"\x00"+ph] = pp
+			byNamePhone[namePhone{r.name, ph}] = pp
 			if contains(pp.phones, ph) || len(pp.phones) >= 5 {
 				continue
 			}
@@ -324,7 +339,7 @@ func (s *Service) planPeople(ctx context.Context, db bun.IDB, tenantID, estateID
 			pp.next++
 		}
 
-		lk := unitID.String() + "\x00" + pp.id.String() + "\x00" + string(r.relation)
+		lk := link{unitID, pp.id, r.relation}
 		if newLink[lk] {
 			continue
 		}

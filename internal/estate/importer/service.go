@@ -360,6 +360,9 @@ func (s *Service) lockEstate(ctx context.Context, tx bun.Tx, tenantID, estateID 
 func (s *Service) check(ctx context.Context, db bun.IDB, t *tenant.Tenant, estateID uuid.UUID, content []byte, rep *Report) (*parsed, *changes, error) {
 	p := parse(content, rep)
 	ch, err := s.plan(ctx, db, t, estateID, p, rep.Options, rep)
+	// The changes hold what the writes need: the records may go before
+	// them (callers keep p for its count of rows).
+	p.records, p.unchecked = nil, nil
 	if err != nil || rep.Count() > 0 {
 		sortProblems(rep, p.header)
 		return p, nil, err

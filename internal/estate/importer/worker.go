@@ -153,7 +153,8 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 			im.Status = Invalid
 			return s.update(ctx, tx, im, Applying, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
 		}
-		work := max(ch.work(), 1)
+		written = ch.work()
+		work := max(written, 1)
 		err = s.write(ctx, tx, ch, func(done int) {
 			rows := p.rows * done / work
 			tr.done.Store(int64(rows))
@@ -172,7 +173,6 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 			return err
 		}
 		im.Status, im.Summary, im.DoneRows = Applied, ch.summary, p.rows
-		written = ch.work()
 		return s.update(ctx, tx, im, Applying, func(ctx context.Context, tx bun.Tx) error { return job.CompleteTx(ctx, tx, j) })
 	})
 	im.Content = nil

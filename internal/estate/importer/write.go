@@ -15,7 +15,9 @@ import (
 const batch = 1000
 
 // write applies the changes in the caller's transaction, in batches,
-// calling progress with the number of rows written so far.
+// calling progress with the number of rows written so far. It lets go of
+// each kind of row once written (ch.work() is 0 after it), so that their
+// memory can serve the next kind's statements.
 func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress func(done int)) error {
 	done := 0
 	step := func(phase string, n int, exec func(lo, hi int) error) error {
@@ -39,6 +41,7 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 	}); err != nil {
 		return err
 	}
+	ch.buildings = nil
 	if err := step("units", len(ch.units), func(lo, hi int) error {
 		rows := ch.units[lo:hi]
 		// A unit that exists keeps its ID and creation time; the file sets
@@ -52,6 +55,7 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 	}); err != nil {
 		return err
 	}
+	ch.units = nil
 	if err := step("persons", len(ch.persons), func(lo, hi int) error {
 		rows := ch.persons[lo:hi]
 		_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
@@ -59,6 +63,7 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 	}); err != nil {
 		return err
 	}
+	ch.persons = nil
 	if err := step("phones", len(ch.phones), func(lo, hi int) error {
 		rows := ch.phones[lo:hi]
 		_, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx)
@@ -66,13 +71,16 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 	}); err != nil {
 		return err
 	}
-	return step("links", len(ch.links), func(lo, hi int) error {
+	ch.phones = nil
+	err := step("links", len(ch.links), func(lo, hi int) error {
 		rows := ch.links[lo:hi]
 		// An ended link the file names again is current again.
 		_, err := tx.NewInsert().Model(&rows).
 			On("CONFLICT (tenant_id, unit_id, person_id, relation) DO UPDATE").Set("to_date = ''").Returning("NULL").Exec(ctx)
 		return err
 	})
+	ch.links = nil
+	return err
 }
 
 // faultAt lets a test make the apply fail at a phase, to prove that
