@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/database/dbtest"
 )
 
@@ -118,9 +119,19 @@ func requireChromium(t *testing.T) {
 // stops gracefully when the test ends; its log is shown only on failure.
 func startTestServer(t *testing.T) string {
 	t.Helper()
-	args := []string{"--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--demo"}
+	base, _ := startDemoServer(t)
+	return base
+}
+
+// startDemoServer is startTestServer that also says where the server's
+// database is, for a test that sets up what the demo lacks.
+func startDemoServer(t *testing.T) (string, database.Options) {
+	t.Helper()
+	db := database.Options{DataDir: t.TempDir()}
+	args := []string{"--addr", "127.0.0.1:0", "--data-dir", db.DataDir, "--demo"}
 	if dbtest.Dialect() == "postgres" {
-		args = append(args, "--database-url", dbtest.Options(t).URL)
+		db.URL = dbtest.Options(t).URL
+		args = append(args, "--database-url", db.URL)
 	} else {
 		// Empty even if ESTATEDESK_DATABASE_URL is set: SQLite in the data dir.
 		args = append(args, "--database-url=")
@@ -164,7 +175,7 @@ func startTestServer(t *testing.T) string {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	return "http://" + addr
+	return "http://" + addr, db
 }
 
 // browser is a headless Chromium with one tab.
