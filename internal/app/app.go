@@ -269,6 +269,18 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 				log.ErrorContext(ctx, "demo tickets", "err", err)
 			} else if n > 0 {
 				log.InfoContext(ctx, "demo tickets loaded", "tickets", n)
+			}
+			// The year of fees follows. Its runs and payments are many
+			// small transactions, so other writers get their turn; a
+			// stop half-way keeps the part written (the next start
+			// finds the items and adds nothing).
+			p, err := demoFees(ctx, svc)
+			if err != nil && ctx.Err() == nil {
+				log.ErrorContext(ctx, "demo fees", "err", err)
+			} else if p > 0 {
+				log.InfoContext(ctx, "demo fees loaded", "payments", p)
+			}
+			if n > 0 || p > 0 {
 				// Writing the history took a hundred megabytes that an idle
 				// server does not need; give them back now rather than
 				// over the scavenger's minutes.
@@ -479,6 +491,13 @@ func demoCmd(ctx context.Context, args []string, stdio IO) error {
 	}
 	if n > 0 {
 		res.Changes = append(res.Changes, fmt.Sprintf("+ %d demo ticket(s)", n))
+	}
+	p, err := demoFees(ctx, svc)
+	if err != nil {
+		return fmt.Errorf("demo fees: %w", err)
+	}
+	if p > 0 {
+		res.Changes = append(res.Changes, fmt.Sprintf("+ a year of demo fees (%d payment(s))", p))
 	}
 	printResult(stdio.Out, res, false)
 	return nil

@@ -34,7 +34,13 @@ const demoHash = "$argon2id$v=19$m=65536,t=1,p=2$2vBiyifO39JtKsfxFkKEZQ$YpGKXGXd
 // owners into most units. It is idempotent: a second start finds
 // everything in place and writes nothing.
 func loadDemo(ctx context.Context, svc *services) (*manifest.Result, error) {
-	m, err := manifest.Parse(tenants.Demo)
+	return loadDemoManifest(ctx, svc, tenants.Demo)
+}
+
+// loadDemoManifest is loadDemo with another manifest: tests load a
+// smaller demo company.
+func loadDemoManifest(ctx context.Context, svc *services, raw []byte) (*manifest.Result, error) {
+	m, err := manifest.Parse(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +124,21 @@ func demoMinor(ctx context.Context, svc *services, t *tenant.Tenant) error {
 		}
 	}
 	return nil
+}
+
+// demoFees gives the demo company its year of fees ending now, once (the
+// billing runs, payments, voids and waivers of a cashier's year), and
+// reports how many payments it made.
+func demoFees(ctx context.Context, svc *services) (int, error) {
+	t, err := tenant.BySlug(ctx, svc.db.Reader(), demoSlug)
+	if err != nil {
+		return 0, err
+	}
+	y, err := demo.Fees(ctx, svc.db, t, demo.FeeOptions{Now: time.Now(), Seed: 2010})
+	if err != nil || y.Payments == 0 {
+		return 0, err
+	}
+	return y.Payments, svc.db.Analyze(ctx)
 }
 
 // demoRule is where the demo sends a root category (or, for "", the

@@ -55,7 +55,9 @@ type Service struct {
 }
 
 // NewService wires the fee service and registers the billing run's job
-// worker on jobs, which must not have started yet.
+// worker on jobs, which must not have started yet. Without jobs (nil) the
+// service makes runs only inline (RunInline): the demo's, on a clock of
+// its own.
 func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
@@ -68,6 +70,9 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	}
 	s := &Service{db: db, jobs: jobs, opt: opt}
 	s.payments = newPayments(s)
+	if jobs == nil {
+		return s, nil
+	}
 	if err := job.AddWorker(jobs, &runWorker{s: s}); err != nil {
 		return nil, err
 	}
