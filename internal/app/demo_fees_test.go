@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"strings"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
