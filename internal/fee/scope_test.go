@@ -25,6 +25,8 @@ func TestTenantIsolationAndEstateScope(t *testing.T) {
 	must(t, err)
 	runs, err := f.svc.Runs(f.ctx, f.alpha.ID, f.manager.Scope, f.east.ID)
 	must(t, err)
+	spaces, err := f.svc.ParkingList(f.ctx, f.alpha.ID, f.manager.Scope, f.east.ID, true)
+	must(t, err)
 
 	// Bravo's manager sees all of bravo, nothing of alpha; alpha's west
 	// clerk sees nothing of the east estate.
@@ -61,6 +63,22 @@ func TestTenantIsolationAndEstateScope(t *testing.T) {
 		},
 		"ParkingSpaces": func(tid uuid.UUID, a fee.Actor) error {
 			_, err := f.svc.ParkingSpaces(f.ctx, tid, a.Scope, f.east.ID)
+			return err
+		},
+		"ParkingList": func(tid uuid.UUID, a fee.Actor) error {
+			_, err := f.svc.ParkingList(f.ctx, tid, a.Scope, f.east.ID, true)
+			return err
+		},
+		"Parking": func(tid uuid.UUID, a fee.Actor) error {
+			_, err := f.svc.Parking(f.ctx, tid, a.Scope, spaces[0].ID)
+			return err
+		},
+		"SetParkingArchived": func(tid uuid.UUID, a fee.Actor) error {
+			_, err := f.svc.SetParkingArchived(f.ctx, tid, a.Scope, spaces[0].ID, true)
+			return err
+		},
+		"ReadingSheet": func(tid uuid.UUID, a fee.Actor) error {
+			_, err := f.svc.ReadingSheet(f.ctx, tid, a.Scope, water.ID, "2026-03", u.BuildingID)
 			return err
 		},
 		"Readings": func(tid uuid.UUID, a fee.Actor) error {

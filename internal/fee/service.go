@@ -302,11 +302,16 @@ func (s *Service) SetChargedFrom(ctx context.Context, tenantID uuid.UUID, scope 
 	})
 }
 
-// ParkingInput is a parking space; the unit pays its parking items.
+// ParkingInput is a parking space; the unit pays its parking items. The
+// unit and person are given by ID, or as people type them: the unit's
+// code and the person's phone number. None links nobody (a space not yet
+// sold or let).
 type ParkingInput struct {
-	Code     string     `json:"code" form:"code"`
-	UnitID   *uuid.UUID `json:"unit_id,omitempty" form:"-"`
-	PersonID *uuid.UUID `json:"person_id,omitempty" form:"-"`
+	Code        string     `json:"code" form:"code"`
+	UnitID      *uuid.UUID `json:"unit_id,omitempty" form:"-"`
+	PersonID    *uuid.UUID `json:"person_id,omitempty" form:"-"`
+	UnitCode    string     `json:"unit_code,omitempty" form:"unit_code"`
+	PersonPhone string     `json:"person_phone,omitempty" form:"person_phone"`
 }
 
 // SaveParkingSpace adds a parking space to an estate (id nil) or changes
@@ -326,6 +331,9 @@ func (s *Service) SaveParkingSpace(ctx context.Context, tenantID uuid.UUID, scop
 			if err := tx.NewSelect().Model(ps).Where("tenant_id = ? AND id = ? AND estate_id = ?", tenantID, *id, estateID).Scan(ctx); err != nil {
 				return err
 			}
+		}
+		if err := resolveParkingLinks(ctx, tx, tenantID, estateID, &in); err != nil {
+			return err
 		}
 		if in.UnitID != nil {
 			u, err := estate.UnitByID(ctx, tx, tenantID, *in.UnitID)
@@ -369,7 +377,7 @@ func (s *Service) ParkingSpaces(ctx context.Context, tenantID uuid.UUID, scope e
 }
 
 // ReadingInput is a meter reading. Value and Start are hundredths of the
-// unit of measure (estate.ParseArea reads "1234.5" the same way).
+// unit of measure (ParseReading reads "1234.5" so).
 type ReadingInput struct {
 	UnitID uuid.UUID `json:"unit_id"`
 	ItemID uuid.UUID `json:"item_id"`
@@ -380,6 +388,9 @@ type ReadingInput struct {
 	Replaced bool   `json:"replaced"`
 	Start    int64  `json:"start"`
 	ReadOn   string `json:"read_on"`
+	// Correct replaces the period's reading, if there is one: a reader's
+	// typing error, found before the period is billed.
+	Correct bool `json:"correct"`
 }
 
 // RecordReading records a unit's meter reading for a period. A reading
@@ -389,7 +400,7 @@ func (s *Service) RecordReading(ctx context.Context, t *tenant.Tenant, a Actor, 
 	if err != nil {
 		return nil, err
 	}
-	if in.Value < 0 || in.Start < 0 || (in.Replaced && in.Start > in.Value) {
+	if in.Value < 0 || in.Value > MaxReading || in.Start < 0 || (in.Replaced && in.Start > in.Value) {
 		return nil, ErrInvalidReading
 	}
 	readOn := localDay(s.now(), t.Location())
@@ -401,15 +412,9 @@ func (s *Service) RecordReading(ctx context.Context, t *tenant.Tenant, a Actor, 
 	r := &Reading{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), UnitID: in.UnitID, ItemID: in.ItemID, Period: p.String(),
 		Value: in.Value, Replaced: in.Replaced, ReadOn: formatDate(readOn), RecordedBy: &a.UserID, CreatedAt: s.now()}
 	err = s.db.InTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
-		it, err := itemInScope(ctx, tx, t.ID, a.Scope, in.ItemID)
+		it, err := meterItem(ctx, tx, t.ID, a.Scope, in.ItemID, p)
 		if err != nil {
 			return err
-		}
-		if it.Kind != ByMeter {
-			return ErrNotMeterItem
-		}
-		if p.Cycle != it.Cycle {
-			return ErrInvalidPeriod
 		}
 		u, err := estate.UnitByID(ctx, tx, t.ID, in.UnitID)
 		if err != nil {
@@ -418,29 +423,23 @@ func (s *Service) RecordReading(ctx context.Context, t *tenant.Tenant, a Actor, 
 		if u.EstateID != it.EstateID {
 			return ErrUnitNotInEstate
 		}
-		n, err := tx.NewSelect().Model((*Reading)(nil)).Where("tenant_id = ? AND unit_id = ? AND item_id = ? AND period = ?", t.ID, in.UnitID, in.ItemID, r.Period).Count(ctx)
+		var ex Reading
+		err = tx.NewSelect().Model(&ex).Where("tenant_id = ? AND unit_id = ? AND item_id = ? AND period = ?", t.ID, in.UnitID, in.ItemID, r.Period).Scan(ctx)
+		switch err = database.Normalize(err); {
+		case err == nil && !in.Correct:
+			return ErrReadingExists
+		case err == nil:
+			r = &ex
+			return correctReading(ctx, tx, t.ID, r, in, a.UserID, formatDate(readOn))
+		case !errors.Is(err, database.ErrNotFound):
+			return err
+		}
+		last, err := lastReadings(ctx, tx, t.ID, in.ItemID, r.Period, []uuid.UUID{in.UnitID})
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return ErrReadingExists
-		}
-		var last Reading
-		err = tx.NewSelect().Model(&last).Where("tenant_id = ? AND unit_id = ? AND item_id = ? AND period < ?", t.ID, in.UnitID, in.ItemID, r.Period).
-			OrderExpr("period DESC").Limit(1).Scan(ctx)
-		switch {
-		case errors.Is(database.Normalize(err), database.ErrNotFound):
-			// The first reading of a meter is where it starts.
-			r.Previous = in.Value
-		case err != nil:
+		if r.Previous, err = previousOf(in, last[in.UnitID]); err != nil {
 			return err
-		default:
-			r.Previous = last.Value
-		}
-		if in.Replaced {
-			r.Previous = in.Start
-		} else if in.Value < r.Previous {
-			return ErrReadingBelowLast
 		}
 		_, err = tx.NewInsert().Model(r).Exec(ctx)
 		return conflictAs(err, ErrReadingExists)

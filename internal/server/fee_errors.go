@@ -34,6 +34,13 @@ var feeErrors = []struct {
 	{fee.ErrItemArchived, "fee_item_archived"},
 	{fee.ErrUnitNotInEstate, "fee_unit_not_in_estate"},
 	{fee.ErrInvalidCode, "fee_invalid_code"},
+	// Meter readings and parking spaces
+	{fee.ErrUnknownUnitCode, "fee_unknown_unit_code"},
+	{fee.ErrUnknownPhone, "fee_unknown_phone"},
+	{fee.ErrAmbiguousPhone, "fee_ambiguous_phone"},
+	{fee.ErrUnknownItem, "fee_unknown_item"},
+	{fee.ErrReadingNotLatest, "fee_reading_not_latest"},
+	{fee.ErrReadingBilled, "fee_reading_billed"},
 	{fee.ErrInvalidMethod, "fee_invalid_method"},
 	{fee.ErrNothingToPay, "fee_nothing_to_pay"},
 	{fee.ErrTooMuch, "fee_too_much"},

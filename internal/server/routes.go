@@ -157,6 +157,16 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/fees/units/:unit/statement.pdf", "fee", "read", both, s.feeStatementPDF),
 		tr("GET", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
 		tr("POST", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
+		// Meter readings (抄表) are taken by the clerks who collect, on
+		// their estates, building by building; the lower-than-last rule
+		// checks them. Parking spaces are set-up, like fee items.
+		tr("GET", "/fees/readings", "fee", "collect", both, s.feeReadingSheet),
+		tr("POST", "/fees/readings", "fee", "collect", both, s.feeReadingRecord),
+		tr("GET", "/fees/parking", "fee", "read", both, s.feeParkingList),
+		tr("POST", "/fees/parking", "fee", "manage", both, s.feeParkingCreate),
+		tr("POST", "/fees/parking/:space", "fee", "manage", both, s.feeParkingUpdate),
+		tr("POST", "/fees/parking/:space/archive", "fee", "manage", both, s.feeParkingArchive(true)),
+		tr("POST", "/fees/parking/:space/restore", "fee", "manage", both, s.feeParkingArchive(false)),
 	}
 }
 
