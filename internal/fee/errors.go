@@ -70,3 +70,11 @@ func conflict(msg string) error { return &conflictError{msg} }
 
 func (e *conflictError) Error() string        { return e.msg }
 func (e *conflictError) Is(target error) bool { return target == database.ErrConflict }
+
+// Errors of the daily cashier report (日结).
+var (
+	ErrDayClosed        = errors.New("fee: the clerk's day at this estate is closed; an office head can reopen it")
+	ErrDayInFuture      = errors.New("fee: a day that has not begun cannot be closed")
+	ErrDayAlreadyClosed = conflict("fee: the day is already closed")
+	ErrDayNotClosed     = conflict("fee: the day is not closed")
+)

@@ -149,6 +149,9 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 			return nil, errReplay
 		}
 	}
+	if err := s.holdDay(ctx, tx, t, u.EstateID, a.UserID, now); err != nil {
+		return nil, err
+	}
 	var bills []*Bill
 	q := tx.NewSelect().Model(&bills).Where("tenant_id = ?", t.ID)
 	if len(in.BillIDs) == 0 {
@@ -334,6 +337,9 @@ func (s *Service) Void(ctx context.Context, tenantID uuid.UUID, a Actor, id uuid
 		now := s.now()
 		bal, err := lockUnit(ctx, tx, tenantID, p.UnitID, now)
 		if err != nil {
+			return err
+		}
+		if err := s.holdVoidDay(ctx, tx, tenantID, p.EstateID, a.UserID, now); err != nil {
 			return err
 		}
 		// Read again under the unit's lock: a concurrent void has finished.

@@ -62,6 +62,11 @@ var feeErrors = []struct {
 	{fee.ErrTooManyUnits, "fee_too_many_units"},
 	{fee.ErrInvalidMinDays, "fee_invalid_min_days"},
 	{fee.ErrNoArrears, "fee_no_arrears"},
+	// The daily cashier report (日结)
+	{fee.ErrDayClosed, "fee_day_closed"},
+	{fee.ErrDayInFuture, "fee_day_in_future"},
+	{fee.ErrDayAlreadyClosed, "fee_day_already_closed"},
+	{fee.ErrDayNotClosed, "fee_day_not_closed"},
 }
 
 // classifyFee maps the fee service's errors; ok is false for any other.

@@ -167,6 +167,11 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/fees/parking/:space", "fee", "manage", both, s.feeParkingUpdate),
 		tr("POST", "/fees/parking/:space/archive", "fee", "manage", both, s.feeParkingArchive(true)),
 		tr("POST", "/fees/parking/:space/restore", "fee", "manage", both, s.feeParkingArchive(false)),
+		// The daily cashier report (日结): one's own day is fee:collect;
+		// another clerk's, and reopening, office heads and above (handler).
+		tr("GET", "/fees/cashier", "fee", "collect", both, s.feeCashierReport),
+		tr("POST", "/fees/cashier/close", "fee", "collect", both, s.feeCashierClose),
+		tr("POST", "/fees/cashier/reopen", "fee", "collect", both, s.feeCashierReopen),
 	}
 }
 
