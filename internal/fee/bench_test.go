@@ -249,48 +249,57 @@ func TestBenchFees(t *testing.T) {
 	latencies(t, "arrears page (totals + list + items)", page)
 
 	// Payments: conns clerks at the counter at once, each paying a unit's
-	// every open bill.
+	// every open bill; first each payment in its own transaction (as
+	// before the batches), then batched, under the same load.
 	var todo []struct {
 		UnitID uuid.UUID `bun:"unit_id,type:uuid"`
 		Open   int64     `bun:"open"`
 	}
 	must(t, f.db.ReadTenant(ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewRaw(`SELECT unit_id, sum(amount_fen - paid_fen - waived_fen) AS open FROM bills WHERE tenant_id = ? AND status <> 'paid'
-			GROUP BY unit_id ORDER BY unit_id LIMIT ?`, f.alpha.ID, nPay).Scan(ctx, &todo)
+			GROUP BY unit_id ORDER BY unit_id LIMIT ?`, f.alpha.ID, 2*nPay).Scan(ctx, &todo)
 	}))
-	if len(todo) < nPay {
-		t.Fatalf("%d units in arrears, want %d", len(todo), nPay)
+	if len(todo) < 2*nPay {
+		t.Fatalf("%d units in arrears, want %d", len(todo), 2*nPay)
 	}
-	work := make(chan int)
-	var mu sync.Mutex
-	var pays []time.Duration
-	var wg sync.WaitGroup
-	start = time.Now()
-	for c := range conns {
-		clerk := fee.Actor{UserID: uuid.Must(uuid.NewV7()), Scope: f.manager.Scope}
-		wg.Go(func() {
-			for i := range work {
-				at := time.Now()
-				_, err := f.svc.Pay(ctx, f.alpha, clerk, fee.PayInput{UnitID: todo[i].UnitID, Method: fee.Cash, AmountFen: todo[i].Open,
-					ExpectedFen: todo[i].Open}, fmt.Sprintf("bench-%d-%d", c, i))
-				d := time.Since(at)
-				if err != nil {
-					t.Errorf("pay %d: %v", i, err)
+	for round, alone := range []bool{true, false} {
+		fee.PayAlone(f.svc, alone)
+		work := make(chan int)
+		var mu sync.Mutex
+		var pays []time.Duration
+		var wg sync.WaitGroup
+		start = time.Now()
+		for c := range conns {
+			clerk := fee.Actor{UserID: uuid.Must(uuid.NewV7()), Scope: f.manager.Scope}
+			wg.Go(func() {
+				for i := range work {
+					at := time.Now()
+					_, err := f.svc.Pay(ctx, f.alpha, clerk, fee.PayInput{UnitID: todo[i].UnitID, Method: fee.Cash, AmountFen: todo[i].Open,
+						ExpectedFen: todo[i].Open}, fmt.Sprintf("bench-%d-%d", c, i))
+					d := time.Since(at)
+					if err != nil {
+						t.Errorf("pay %d: %v", i, err)
+					}
+					mu.Lock()
+					pays = append(pays, d)
+					mu.Unlock()
 				}
-				mu.Lock()
-				pays = append(pays, d)
-				mu.Unlock()
-			}
-		})
+			})
+		}
+		for i := range nPay {
+			work <- round*nPay + i
+		}
+		close(work)
+		wg.Wait()
+		elapsed := time.Since(start)
+		mode := "batched"
+		if alone {
+			mode = "one transaction each"
+		}
+		latencies(t, fmt.Sprintf("payment at %d connections, %s", conns, mode), pays)
+		t.Logf("BENCH payments, %s: %d in %s, %.0f/s", mode, nPay, elapsed.Round(time.Millisecond), float64(nPay)/elapsed.Seconds())
 	}
-	for i := range nPay {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
-	elapsed := time.Since(start)
-	latencies(t, fmt.Sprintf("payment at %d connections", conns), pays)
-	t.Logf("BENCH payments: %d in %s, %.0f/s", nPay, elapsed.Round(time.Millisecond), float64(nPay)/elapsed.Seconds())
+	nPay *= 2
 	var n, maxNo int
 	must(t, f.db.ReadTenant(ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewRaw("SELECT count(*), coalesce(max(right(receipt_no, 6)::int), 0) FROM payments WHERE tenant_id = ?", f.alpha.ID).Scan(ctx, &n, &maxNo)

@@ -11,3 +11,6 @@ func QueuedPayments(s *Service, tenantID uuid.UUID) int {
 	}
 	return 0
 }
+
+// PayAlone makes each payment its own transaction, as before the batches.
+func PayAlone(s *Service, alone bool) { s.payments.alone = alone }
