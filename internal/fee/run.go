@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -397,31 +398,8 @@ func (s *Service) work(ctx context.Context, args runArgs, complete func(context.
 	}); err != nil {
 		return err
 	}
-	for from := 0; from < len(todo); from += s.opt.RunBatch {
-		batch := todo[from:min(from+s.opt.RunBatch, len(todo))]
-		err := s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
-			now := s.now()
-			for _, b := range batch {
-				b.RunID, b.CreatedAt, b.UpdatedAt = &r.ID, now, now
-			}
-			created, err := s.insertBills(ctx, tx, batch)
-			if err != nil {
-				return err
-			}
-			if err := s.applyBalances(ctx, tx, tenantID, created, now); err != nil {
-				return err
-			}
-			for _, b := range created {
-				if err := s.publish(ctx, tx, tenantID, EventBillCreated, b); err != nil {
-					return err
-				}
-			}
-			_, err = tx.NewUpdate().Model(r).Set("done = ?", skipped+from+len(batch)).WherePK().Exec(ctx)
-			return err
-		})
-		if err != nil {
-			return err
-		}
+	if err := s.writeBills(ctx, r, todo); err != nil {
+		return err
 	}
 	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		// The outcome is read back from the bills the run made, so an
@@ -456,6 +434,89 @@ func (s *Service) work(ctx context.Context, args runArgs, complete func(context.
 			return nil
 		}
 		return complete(ctx, tx)
+	})
+}
+
+// runWriters is how many of a run's batches are written at once on
+// PostgreSQL: while one waits for the server to insert its rows, the next
+// is built and sent, so the two cores both work. SQLite has one writer.
+const runWriters = 2
+
+// writeBills writes a run's new bills in batches, each in its own
+// transaction with the run's progress. A batch ends with a unit's last
+// bill: no two batches share a unit, whose prepaid balance pays its new
+// bills in order, and none waits for another's lock on it.
+func (s *Service) writeBills(ctx context.Context, r *Run, todo []*Bill) error {
+	var batches [][]*Bill
+	for from := 0; from < len(todo); {
+		end := min(from+s.opt.RunBatch, len(todo))
+		for end < len(todo) && todo[end].UnitID == todo[end-1].UnitID {
+			end++
+		}
+		batches = append(batches, todo[from:end])
+		from = end
+	}
+	writers := 1
+	if s.db.Postgres() {
+		writers = runWriters
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan []*Bill)
+	errs := make(chan error, writers)
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for batch := range next {
+				if err := s.writeBatch(ctx, r, batch); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+		})
+	}
+feed:
+	for _, b := range batches {
+		select {
+		case next <- b:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// writeBatch inserts a batch of a run's bills that do not exist yet,
+// applies prepaid balances to those it made and counts it done.
+func (s *Service) writeBatch(ctx context.Context, r *Run, batch []*Bill) error {
+	tenantID := r.TenantID
+	return s.db.InTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
+		now := s.now()
+		for _, b := range batch {
+			b.RunID, b.CreatedAt, b.UpdatedAt = &r.ID, now, now
+		}
+		created, err := s.insertBills(ctx, tx, batch)
+		if err != nil {
+			return err
+		}
+		if err := s.applyBalances(ctx, tx, tenantID, created, now); err != nil {
+			return err
+		}
+		for _, b := range created {
+			if err := s.publish(ctx, tx, tenantID, EventBillCreated, b); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewUpdate().Model((*Run)(nil)).Set("done = done + ?", len(batch)).
+			Where("tenant_id = ? AND id = ?", tenantID, r.ID).Exec(ctx)
+		return err
 	})
 }
 
