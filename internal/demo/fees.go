@@ -474,8 +474,8 @@ type payment struct {
 // The times of day payments come in: the counter's morning and afternoon,
 // online in the evening.
 var (
-	slotHours = []int{9, 11, 14, 16, 20}
-	slotMix   = []float64{25, 15, 20, 20, 20}
+	slotHours = []int{10, 15, 20}
+	slotMix   = []float64{40, 35, 25}
 )
 
 // open is what each unit owes now, and its open bills.
@@ -500,6 +500,18 @@ var voidReasons = []string{"收款方式选错，应为微信支付，红冲后�
 // does the clerks' who pay at once. Now and then a clerk gets one wrong
 // and the head voids it.
 func (g *feeGen) payDay(ctx context.Context, day time.Time, list []payment) error {
+	if len(list) == 0 {
+		return nil
+	}
+	// What they owe, read once: a unit pays once a day (below).
+	all := make([]uuid.UUID, 0, len(list))
+	for _, p := range list {
+		all = append(all, p.u.id)
+	}
+	owed, _, err := g.open(ctx, all...)
+	if err != nil {
+		return err
+	}
 	for slot, hour := range slotHours {
 		// A unit drawn twice for a day (a late payer's two turns) pays
 		// once: both would pay the same bills.
@@ -516,10 +528,6 @@ func (g *feeGen) payDay(ctx context.Context, day time.Time, list []payment) erro
 		g.at(day, hour, g.r.IntN(60))
 		if g.clock.now.After(g.now) {
 			return nil
-		}
-		owed, _, err := g.open(ctx, units...)
-		if err != nil {
-			return err
 		}
 		ins := make([]fee.PayInput, len(group))
 		rcs := make([]*fee.Receipt, len(group))
