@@ -29,6 +29,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/logging"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
+	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/team"
@@ -183,7 +184,13 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 	}
 	tickets.SetPublisher(webhooks)
 	// The fee service registers its billing-run worker.
-	fees, err := fee.NewService(db, jobs, fee.Options{Log: log})
+	// Reminders (催缴) go by email once an SMTP host is set, else to the log.
+	notifier := notify.New(log)
+	if cfg.SMTP.Host != "" {
+		notifier.Register(notify.Email, notify.MailProvider{Sender: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port,
+			Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
+	}
+	fees, err := fee.NewService(db, jobs, fee.Options{Log: log, Notifier: notifier, Translate: cat.T})
 	if err != nil {
 		db.Close()
 		return nil, err

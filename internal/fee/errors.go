@@ -63,6 +63,17 @@ var (
 	ErrNoArrears      = errors.New("fee: no unit of the selection is in arrears")
 )
 
+// Errors of collection (催缴): the arrears list's filters, reminder
+// batches and contact attempts.
+var (
+	ErrInvalidAge       = errors.New("fee: unknown age bucket")
+	ErrTooManyReminders = errors.New("fee: at most 5,000 units in a batch of reminders; narrow the selection")
+	ErrInvalidOutcome   = errors.New("fee: choose called, promised to pay, refused or no answer")
+	ErrInvalidPromise   = errors.New("fee: a promise to pay needs the day, today or later")
+	ErrInvalidNote      = errors.New("fee: the note must be at most 500 characters")
+	ErrBatchKeyMismatch = conflict("fee: the Idempotency-Key was used with a different batch of reminders")
+)
+
 // conflictError is a domain error that is also a database.ErrConflict.
 type conflictError struct{ msg string }
 

@@ -76,6 +76,10 @@ type AgingQuery struct {
 	BuildingID *uuid.UUID
 	ItemID     *uuid.UUID
 	AsOf       string
+	// Age and MinFen narrow the units of ArrearsByUnit (not Aging's sums):
+	// see unitsHaving.
+	Age    string
+	MinFen int64
 }
 
 // Aging is the arrears (欠费) of an estate by building and item, by age: a
@@ -225,6 +229,10 @@ func (s *Service) ArrearsByUnit(ctx context.Context, t *tenant.Tenant, scope est
 		}
 		if after != "" {
 			pick = pick.Where("u.code > ?", after)
+		}
+		pick, herr := unitsHaving(tx, pick, q, asOf)
+		if herr != nil {
+			return herr
 		}
 		var ids []uuid.UUID
 		if err := pick.Scan(ctx, &ids); err != nil || len(ids) == 0 {

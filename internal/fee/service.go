@@ -15,6 +15,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/job"
+	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
 
@@ -42,6 +43,11 @@ type Options struct {
 	RunBatch  int
 	Publisher Publisher
 	Log       *slog.Logger
+	// Notifier sends reminders (催缴) to owners; the log by default.
+	Notifier *notify.Notifier
+	// Translate writes the reminders' words (web/locales); without it
+	// they are the messages' IDs.
+	Translate func(lang, id string, data map[string]any) string
 }
 
 // Service is the use cases of fees. Permissions are the caller's (the
@@ -68,12 +74,21 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
+	if opt.Notifier == nil {
+		opt.Notifier = notify.New(opt.Log)
+	}
+	if opt.Translate == nil {
+		opt.Translate = func(_, id string, _ map[string]any) string { return id }
+	}
 	s := &Service{db: db, jobs: jobs, opt: opt}
 	s.payments = newPayments(s)
 	if jobs == nil {
 		return s, nil
 	}
 	if err := job.AddWorker(jobs, &runWorker{s: s}); err != nil {
+		return nil, err
+	}
+	if err := job.AddWorker(jobs, &reminderWorker{s: s}); err != nil {
 		return nil, err
 	}
 	return s, nil

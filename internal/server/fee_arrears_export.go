@@ -2,12 +2,14 @@ package server
 
 import (
 	"bufio"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
 	"github.com/estatedesk/estatedesk/internal/fee"
 )
 
@@ -45,18 +47,24 @@ func (s *Server) feeArrearsExport(c *fiber.Ctx) error {
 	tr := func(id string) string { return s.Catalog.T(lang, id, nil) }
 	c.Set(fiber.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	importDownload(c, tr("fee.arrears.file")+"-"+est.Name+"-"+time.Now().In(loc).Format(time.DateOnly)+".xlsx")
-	headers := []string{tr("fee.col.unit"), tr("fee.col.building"), tr("fee.col.bills"), tr("fee.col.oldest_due")}
+	headers := []string{tr("fee.col.unit"), tr("fee.col.building"), tr("dunning.col.owner"), tr("dunning.col.phone"), tr("fee.col.bills"), tr("fee.col.oldest_due")}
 	for _, b := range fee.AgingBuckets {
 		headers = append(headers, tr("fee.aging."+b))
 	}
 	headers = append(headers, tr("fee.col.total"))
+	lookup := s.ownersLookup(c, scope)
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		x := newXLSXSheet(w, tr("fee.arrears.sheet"), loc)
 		err := x.header(headers)
 		rows := first
 		for err == nil && len(rows) > 0 {
-			for _, r := range rows {
-				vals := []any{r.Code, names[r.BuildingID], r.Bills, r.OldestDue}
+			var units []feeArrearsUnit
+			if units, err = s.arrearsOwners(ctx, lookup, rows); err != nil {
+				break
+			}
+			for _, r := range units {
+				owners, phones := ownerCells(r.Owners)
+				vals := []any{r.Code, names[r.BuildingID], owners, phones, r.Bills, r.OldestDue}
 				for _, b := range r.Buckets {
 					vals = append(vals, yuan(b))
 				}
@@ -78,6 +86,17 @@ func (s *Server) feeArrearsExport(c *fiber.Ctx) error {
 		_ = w.Flush()
 	})
 	return nil
+}
+
+// ownerCells are a unit's owners and their phones as two cells: names
+// joined by "、", phones by ", ".
+func ownerCells(cs []estate.Contact) (string, string) {
+	var names, phones []string
+	for _, o := range cs {
+		names = append(names, o.Name)
+		phones = append(phones, o.Phones...)
+	}
+	return strings.Join(names, "、"), strings.Join(phones, ", ")
 }
 
 // yuan is an amount for a spreadsheet's number cell. Display only: the

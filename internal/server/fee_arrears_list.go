@@ -1,6 +1,9 @@
 package server
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -24,6 +27,20 @@ func (s *Server) feeArrearsFilter(c *fiber.Ctx) ([]estate.Estate, *estate.Estate
 	}
 	if q.ItemID, err = queryUUID(c, "item"); err != nil {
 		return nil, nil, q, err
+	}
+	if q.Age = c.Query("age"); !fee.ValidAge(q.Age) {
+		return nil, nil, q, fee.ErrInvalidAge
+	}
+	// The least amount owed: typed in yuan on the page (min_amount), in
+	// fen through the API and the page's own links (min_fen).
+	if v := c.Query("min_fen"); v != "" {
+		if q.MinFen, err = strconv.ParseInt(v, 10, 64); err != nil || q.MinFen < 0 {
+			return nil, nil, q, fee.ErrInvalidAmount
+		}
+	} else if v := strings.TrimSpace(c.Query("min_amount")); v != "" {
+		if q.MinFen, err = fee.ParseYuan(v); err != nil {
+			return nil, nil, q, err
+		}
 	}
 	return estates, est, q, nil
 }
@@ -61,8 +78,12 @@ func (s *Server) feeArrearsList(c *fiber.Ctx) error {
 	if len(units) == feeArrearsPage {
 		next = units[len(units)-1].Code
 	}
+	withOwners, err := s.feeArrearsOwners(c, scope, units)
+	if err != nil {
+		return err
+	}
 	if isAPI(c) {
-		return c.JSON(fiber.Map{"aging": aging, "units": units, "next": next})
+		return c.JSON(fiber.Map{"aging": aging, "units": withOwners, "next": next})
 	}
 	var total fee.AgingRow
 	for _, r := range aging {
@@ -83,7 +104,13 @@ func (s *Server) feeArrearsList(c *fiber.Ctx) error {
 	for _, b := range buildings {
 		names[b.ID] = b.Name
 	}
+	minAmount := c.Query("min_amount")
+	if minAmount == "" && q.MinFen > 0 {
+		minAmount = yuanText(q.MinFen)
+	}
 	return s.render(c, "fee_arrears", "fee.page.arrears", map[string]any{"Estates": estates, "Estate": est,
-		"Aging": aging, "Total": total, "Units": units, "Next": next, "Buildings": buildings, "BuildingNames": names, "Items": items,
-		"Buckets": fee.AgingBuckets, "BuildingSel": c.Query("building"), "ItemSel": c.Query("item")})
+		"Aging": aging, "Total": total, "Units": withOwners, "Next": next, "Buildings": buildings, "BuildingNames": names, "Items": items,
+		"Buckets": fee.AgingBuckets, "BuildingSel": c.Query("building"), "ItemSel": c.Query("item"),
+		"Age": q.Age, "MinAmount": minAmount, "MinFen": q.MinFen, "Owners": ownerViews(withOwners), "Params": feeArrearsParams(est, q, c),
+		"AsOf": c.Query("as_of"), "ClientToken": uuid.NewString()})
 }

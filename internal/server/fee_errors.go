@@ -67,6 +67,13 @@ var feeErrors = []struct {
 	{fee.ErrDayInFuture, "fee_day_in_future"},
 	{fee.ErrDayAlreadyClosed, "fee_day_already_closed"},
 	{fee.ErrDayNotClosed, "fee_day_not_closed"},
+	// Collection (催缴): filters, reminder batches, contact attempts
+	{fee.ErrInvalidAge, "fee_invalid_age"},
+	{fee.ErrTooManyReminders, "fee_too_many_reminders"},
+	{fee.ErrInvalidOutcome, "fee_invalid_outcome"},
+	{fee.ErrInvalidPromise, "fee_invalid_promise"},
+	{fee.ErrInvalidNote, "fee_invalid_note"},
+	{fee.ErrBatchKeyMismatch, "fee_batch_key_mismatch"},
 }
 
 // classifyFee maps the fee service's errors; ok is false for any other.
