@@ -38,7 +38,14 @@ base="http://127.0.0.1:$PORT"
 ESTATEDESK_PLAN_GROWTH=0,0,0 start_bg "$WORK/server.log" "$BIN" serve --addr "127.0.0.1:$PORT" "${args[@]}"
 pid=$BG_PID
 wait_status "$base/readyz" 200 60000 || { log "not ready"; tail -20 "$WORK/server.log" >&2; exit 1; }
-token=$(login "$base")
+# The demo's ticket history holds SQLite's writer for a while after start,
+# and a sign-in writes: on a busy machine the first may time out.
+token=
+for _ in 1 2 3 4 5 6; do
+	token=$(login "$base" || true)
+	[[ -n $token ]] && break
+	sleep 5
+done
 [[ -n $token ]] || { log "sign-in failed"; exit 1; }
 auth=(-H "Authorization: Bearer $token")
 mapfile -t estates < <(curl -s --max-time 10 "${auth[@]}" "$base/api/v1/t/demo/estates" |

@@ -9,7 +9,7 @@ import (
 // setMemoryLimit gives the Go runtime the configured soft memory limit and
 // returns the limit in force, in bytes. Without one the heap may grow to
 // twice what is live before the collector runs, and a 100,000-row import
-// (about 150 MiB live while it is planned) took the server to 400 MiB; near
+// (over 100 MiB live while it is planned) took the server to 400 MiB; near
 // the limit the collector runs more often instead. It is soft: a process
 // that truly needs more gets it. GOMEMLIMIT, which the runtime read at
 // start, wins over the configuration.
