@@ -51,7 +51,6 @@ var (
 	ErrReadingBilled        = conflict("fee: the period is billed from this reading; it can no longer be corrected")
 	ErrAlreadyPaid          = conflict("fee: the bill has been paid meanwhile")
 	ErrDueChanged           = conflict("fee: the bills' open total changed meanwhile; look again")
-	ErrIdempotencyMismatch  = conflict("fee: the Idempotency-Key was used with a different payment")
 	ErrAlreadyVoided        = conflict("fee: the payment is already voided")
 	ErrWaiverDecided        = conflict("fee: the waiver has already been decided")
 )
@@ -81,6 +80,13 @@ func conflict(msg string) error { return &conflictError{msg} }
 
 func (e *conflictError) Error() string        { return e.msg }
 func (e *conflictError) Is(target error) bool { return target == database.ErrConflict }
+
+// ErrIdempotencyMismatch: the key was used with another request. Not a
+// conflict to retry but a client error (422), as for tickets: the key
+// must change.
+var (
+	ErrIdempotencyMismatch = errors.New("fee: the Idempotency-Key was used with a different payment")
+)
 
 // Errors of the daily cashier report (日结).
 var (

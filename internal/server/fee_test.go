@@ -201,7 +201,7 @@ func TestFeeEstateScope(t *testing.T) {
 
 // The same Idempotency-Key twice records one payment: the retry answers
 // 200 with the first receipt and Idempotent-Replayed; another body with
-// the key is a 409.
+// the key is a 422 (fee_idempotency_mismatch).
 func TestFeePaymentIdempotencyKey(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -227,7 +227,7 @@ func TestFeePaymentIdempotencyKey(t *testing.T) {
 		t.Errorf("%d payments, want 2", len(ac.Payments))
 	}
 	r3 := e.do(request{method: "POST", path: path, as: "clerk", json: map[string]any{"method": "cash", "amount_fen": 100}, header: key})
-	if pr := problemOf(t, r3); r3.StatusCode != http.StatusConflict || pr["code"] != "fee_idempotency_mismatch" {
+	if pr := problemOf(t, r3); r3.StatusCode != http.StatusUnprocessableEntity || pr["code"] != "fee_idempotency_mismatch" {
 		t.Errorf("other body with the key: %d %v", r3.StatusCode, pr)
 	}
 }
