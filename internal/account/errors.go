@@ -23,9 +23,16 @@ var (
 	ErrWrongPassword      = errors.New("account: the current password is wrong")
 	ErrInvalidMobile      = errors.New("account: invalid mobile number")
 	ErrMobileTaken        = errors.New("account: mobile number already registered")
+	ErrEmailUnconfirmed   = errors.New("account: confirm your email address first")
+	ErrConfirmInvalid     = errors.New("account: confirmation link invalid or expired")
 )
 
 // ThrottledError says sign-in is refused for a while.
 type ThrottledError struct{ RetryAfter time.Duration }
 
 func (e *ThrottledError) Error() string { return "account: too many failed sign-ins" }
+
+// SignupThrottledError says sign-ups from the address are refused for a while.
+type SignupThrottledError struct{ RetryAfter time.Duration }
+
+func (e *SignupThrottledError) Error() string { return "account: too many sign-ups from this address" }

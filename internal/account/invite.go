@@ -66,6 +66,17 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, t *tenant.Tenant, req 
 	if err != nil {
 		return nil, "", err
 	}
+	if req.InvitedBy != nil {
+		// A company founded by sign-up invites nobody in the name of an
+		// address its founder has not shown to be theirs.
+		n, err := tx.NewSelect().Model((*User)(nil)).Where("id = ? AND email_unconfirmed", *req.InvitedBy).Count(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		if n > 0 {
+			return nil, "", ErrEmailUnconfirmed
+		}
+	}
 	n, err := tx.NewSelect().TableExpr("memberships AS m").Join("JOIN users AS u ON u.id = m.user_id").
 		Where("m.tenant_id = ? AND u.email = ? AND m.disabled_at IS NULL", t.ID, email).Count(ctx)
 	if err != nil {

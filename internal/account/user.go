@@ -23,16 +23,19 @@ import (
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID            uuid.UUID  `bun:"id,pk,type:uuid"`
-	Email         string     `bun:"email,notnull"`
-	Phone         string     `bun:"phone,nullzero"` // a mobile number to sign in with; "" none
-	Name          string     `bun:"name,notnull"`
-	PasswordHash  string     `bun:"password_hash,notnull" json:"-"`
-	Locale        string     `bun:"locale,notnull"`
-	PlatformAdmin bool       `bun:"platform_admin,notnull"`
-	DisabledAt    *time.Time `bun:"disabled_at"`
-	CreatedAt     time.Time  `bun:"created_at,notnull"`
-	UpdatedAt     time.Time  `bun:"updated_at,notnull"`
+	ID            uuid.UUID `bun:"id,pk,type:uuid"`
+	Email         string    `bun:"email,notnull"`
+	Phone         string    `bun:"phone,nullzero"` // a mobile number to sign in with; "" none
+	Name          string    `bun:"name,notnull"`
+	PasswordHash  string    `bun:"password_hash,notnull" json:"-"`
+	Locale        string    `bun:"locale,notnull"`
+	PlatformAdmin bool      `bun:"platform_admin,notnull"`
+	// EmailUnconfirmed: the person signed up themselves and has not yet
+	// opened the confirmation link (invited staff proved their address).
+	EmailUnconfirmed bool       `bun:"email_unconfirmed,notnull"`
+	DisabledAt       *time.Time `bun:"disabled_at"`
+	CreatedAt        time.Time  `bun:"created_at,notnull"`
+	UpdatedAt        time.Time  `bun:"updated_at,notnull"`
 }
 
 // DisplayName is the name, or the email when no name was given.

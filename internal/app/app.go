@@ -32,6 +32,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
@@ -116,6 +117,7 @@ type services struct {
 	webhooks *webhook.Service
 	fees     *fee.Service
 	kpis     *kpi.Service
+	billing  *subscription.Service
 }
 
 // open migrates the database and wires the services.
@@ -203,7 +205,19 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
-	return &services{cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
+	// Billing registers its Stripe, reminder and sweep workers.
+	billing, err := subscription.NewService(db, jobs, accounts, subscription.Options{
+		Limits: limits, Prices: cfg.PlanPrices, StripePrices: cfg.Stripe.Prices, TrialDays: cfg.TrialDays, GraceDays: cfg.GraceDays,
+		SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret, APIURL: cfg.Stripe.APIURL,
+		BaseURL: cfg.BaseURL, TimeZone: cfg.DefaultTimeZone, Translate: cat.T, Log: log, SweepEvery: time.Minute,
+		Mail: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log),
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &services{billing: billing, cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -245,7 +259,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		return err
 	}

@@ -50,6 +50,24 @@ type Config struct {
 	// harder instead of letting the heap double, so a large import stays
 	// within a small server's memory. GOMEMLIMIT, when set, wins.
 	MemoryLimitMiB int
+
+	// Billing (docs/billing.md). PlanPrices: plan → monthly price in fen,
+	// shown on the public page; Stripe's Price of each plan is
+	// Stripe.Prices[plan].
+	PlanPrices          map[string]int64
+	TrialDays           int
+	GraceDays           int
+	SignupMaxPerAddress int
+	Stripe              Stripe
+}
+
+// Stripe connects billing to a Stripe account; an empty SecretKey leaves
+// billing off (sign-ups still get their trial).
+type Stripe struct {
+	SecretKey     string
+	WebhookSecret string
+	APIURL        string // empty: Stripe itself; stripe-mock in tests
+	Prices        map[string]string
 }
 
 // SMTP settings; an empty Host writes mail to the log instead.
@@ -64,25 +82,30 @@ type SMTP struct {
 // Default returns the configuration of a fresh install.
 func Default() Config {
 	return Config{
-		Addr:               "127.0.0.1:8080",
-		DataDir:            "./data",
-		DBMaxConns:         16,
-		LogLevel:           "info",
-		SessionTTL:         14 * 24 * time.Hour,
-		SessionCacheTTL:    5 * time.Second,
-		APITokenTTL:        90 * 24 * time.Hour,
-		ShutdownTimeout:    20 * time.Second,
-		LoginWindow:        15 * time.Minute,
-		LoginMaxPerAccount: 5,
-		LoginMaxPerAddress: 30,
-		PasswordResetTTL:   time.Hour,
-		InvitationTTL:      7 * 24 * time.Hour,
-		SMTP:               SMTP{Port: 587, From: "estatedesk <no-reply@estatedesk.test>"},
-		BodyLimitBytes:     24 << 20,
-		DefaultTimeZone:    "Asia/Shanghai",
-		DefaultLocale:      "zh-CN",
-		MemoryLimitMiB:     180,
-		PlanLimits:         map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},
+		Addr:                "127.0.0.1:8080",
+		DataDir:             "./data",
+		DBMaxConns:          16,
+		LogLevel:            "info",
+		SessionTTL:          14 * 24 * time.Hour,
+		SessionCacheTTL:     5 * time.Second,
+		APITokenTTL:         90 * 24 * time.Hour,
+		ShutdownTimeout:     20 * time.Second,
+		LoginWindow:         15 * time.Minute,
+		LoginMaxPerAccount:  5,
+		LoginMaxPerAddress:  30,
+		PasswordResetTTL:    time.Hour,
+		InvitationTTL:       7 * 24 * time.Hour,
+		SMTP:                SMTP{Port: 587, From: "estatedesk <no-reply@estatedesk.test>"},
+		BodyLimitBytes:      24 << 20,
+		DefaultTimeZone:     "Asia/Shanghai",
+		DefaultLocale:       "zh-CN",
+		MemoryLimitMiB:      180,
+		PlanLimits:          map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},
+		PlanPrices:          map[string]int64{"starter": 29_900, "growth": 99_900, "enterprise": 299_900},
+		TrialDays:           14,
+		GraceDays:           30,
+		SignupMaxPerAddress: 10,
+		Stripe:              Stripe{Prices: map[string]string{}},
 	}
 }
 
@@ -162,6 +185,25 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			c.PlanLimits[plan] = v
 		}
 	}
+	integer("TRIAL_DAYS", &c.TrialDays)
+	integer("BILLING_GRACE_DAYS", &c.GraceDays)
+	integer("SIGNUP_MAX_PER_ADDRESS", &c.SignupMaxPerAddress)
+	str("STRIPE_SECRET_KEY", &c.Stripe.SecretKey)
+	str("STRIPE_WEBHOOK_SECRET", &c.Stripe.WebhookSecret)
+	str("STRIPE_API_URL", &c.Stripe.APIURL)
+	for plan := range c.PlanPrices {
+		up := strings.ToUpper(plan)
+		if v := getenv("ESTATEDESK_PLAN_PRICE_" + up); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Errorf("ESTATEDESK_PLAN_PRICE_%s: %q is not an amount in fen", up, v))
+			}
+			c.PlanPrices[plan] = n
+		}
+		if v := getenv("ESTATEDESK_STRIPE_PRICE_" + up); v != "" {
+			c.Stripe.Prices[plan] = v
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -232,6 +274,14 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_PLAN_GROWTH", d.PlanLimits["growth"], "growth plan caps: estates,units,staff seats"},
 		{"", "ESTATEDESK_PLAN_ENTERPRISE", d.PlanLimits["enterprise"], "enterprise plan caps (unlimited)"},
 		{"", "ESTATEDESK_MEMORY_LIMIT_MIB", strconv.Itoa(d.MemoryLimitMiB), "soft memory limit of the Go runtime in MiB: near it the garbage collector works harder (0 = none; GOMEMLIMIT, if set, wins)"},
+		{"", "ESTATEDESK_TRIAL_DAYS", strconv.Itoa(d.TrialDays), "length of a new company's trial in days"},
+		{"", "ESTATEDESK_BILLING_GRACE_DAYS", strconv.Itoa(d.GraceDays), "days a company whose subscription ended stays read-only before it is suspended"},
+		{"", "ESTATEDESK_SIGNUP_MAX_PER_ADDRESS", strconv.Itoa(d.SignupMaxPerAddress), "sign-ups per client address within ESTATEDESK_LOGIN_WINDOW before 429"},
+		{"", "ESTATEDESK_PLAN_PRICE_STARTER / _GROWTH / _ENTERPRISE", "29900 / 99900 / 299900", "monthly price of each plan in fen, as the public page shows it"},
+		{"", "ESTATEDESK_STRIPE_SECRET_KEY", "(empty)", "Stripe secret key; empty leaves billing off (never logged)"},
+		{"", "ESTATEDESK_STRIPE_WEBHOOK_SECRET", "(empty)", "signing secret of the Stripe webhook endpoint /stripe/webhook (never logged)"},
+		{"", "ESTATEDESK_STRIPE_API_URL", "(Stripe)", "another Stripe API base URL (stripe-mock in tests)"},
+		{"", "ESTATEDESK_STRIPE_PRICE_STARTER / _GROWTH / _ENTERPRISE", "(empty)", "Stripe Price ID of each plan"},
 		{"", "ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "false", "let outgoing webhooks reach loopback, private and link-local addresses, over plain http too (off: refused, against SSRF)"},
 	}
 }

@@ -49,6 +49,9 @@ func classify(err error) (int, string) {
 	if status, code, ok := classifyFee(err); ok {
 		return status, code
 	}
+	if status, code, ok := classifyBilling(err); ok {
+		return status, code
+	}
 	switch {
 	case errors.As(err, &limitErr):
 		return fiber.StatusUnprocessableEntity, "plan_limit_" + limitErr.What
@@ -284,6 +287,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &te) {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(te.RetryAfter.Seconds()+0.5)))
 	}
+	setRetryAfter(c, err)
 	if isAPI(c) || !acceptsHTML(c) {
 		p := problem{Type: "urn:estatedesk:problem:" + code, Title: msg, Status: status, Code: code, RequestID: logging.RequestID(ctx)}
 		var fe *fieldError

@@ -29,6 +29,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/server"
+	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/team"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
@@ -93,6 +94,7 @@ type env struct {
 	tickets  *ticket.Service
 	webhooks *webhook.Service
 	fees     *fee.Service
+	billing  *subscription.Service
 }
 
 var alphaRoles = []string{"manager", "assistant", "office_head", "clerk", "document_controller", "team_leader", "worker"}
@@ -158,7 +160,12 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.fees, err = fee.NewService(e.db, e.jobs, fee.Options{Log: log})
 	must(t, err)
 	e.fees.SetPublisher(e.webhooks)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees,
+	e.billing, err = subscription.NewService(e.db, e.jobs, e.accounts, subscription.Options{Limits: tenant.DefaultPlanLimits(),
+		Prices: cfg.PlanPrices, StripePrices: cfg.Stripe.Prices, TrialDays: cfg.TrialDays, GraceDays: cfg.GraceDays,
+		SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret, APIURL: cfg.Stripe.APIURL,
+		BaseURL: cfg.BaseURL, TimeZone: "Asia/Shanghai", Translate: cat.T, Mail: e.mail, Log: log})
+	must(t, err)
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log})
 	must(t, err)

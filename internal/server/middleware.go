@@ -202,13 +202,22 @@ func (s *Server) resolveTenant(c *fiber.Ctx) error {
 	}
 	c.Locals(localTenant, t)
 	c.SetUserContext(tenant.WithTenant(ctx, t))
-	if !t.Status.Open() {
+	if !t.Status.Open() && !billingPath(c, t) {
 		return errSuspended
 	}
-	if !t.Status.Writable() && !safeMethod(c.Method()) {
+	if !t.Status.Writable() && !safeMethod(c.Method()) && !billingPath(c, t) {
 		return errReadOnly
 	}
 	return c.Next()
+}
+
+// billingPath: the request is for the workspace's billing pages, which a
+// past-due or suspended company must reach to pay (their routes still
+// need subscription:manage).
+func billingPath(c *fiber.Ctx, t *tenant.Tenant) bool {
+	p := strings.TrimPrefix(c.Path(), "/api/v1")
+	rest, ok := strings.CutPrefix(p, "/t/"+t.Slug)
+	return ok && (rest == "/billing" || strings.HasPrefix(rest, "/billing/"))
 }
 
 // can is the inline permission of a route in the table.

@@ -264,6 +264,9 @@ func (s *Server) renderKeyed(c *fiber.Ctx, page, titleID, contentKey string, bui
 				return err
 			}
 		}
+		if err := s.writeBanners(c, buf, t, p); err != nil {
+			return err
+		}
 	}
 	if contentKey == "" {
 		if err := t.ExecuteTemplate(buf, "content", p); err != nil {

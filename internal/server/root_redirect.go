@@ -6,7 +6,7 @@ import "github.com/gofiber/fiber/v2"
 func (s *Server) rootRedirect(c *fiber.Ctx) error {
 	u := userOf(c)
 	if u == nil {
-		return c.Redirect("/login")
+		return s.publicHome(c)
 	}
 	ms, err := s.Accounts.Memberships(c.UserContext(), u.ID)
 	if err != nil {

@@ -172,6 +172,12 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/fees/cashier", "fee", "collect", both, s.feeCashierReport),
 		tr("POST", "/fees/cashier/close", "fee", "collect", both, s.feeCashierClose),
 		tr("POST", "/fees/cashier/reopen", "fee", "collect", both, s.feeCashierReopen),
+		// Billing (docs/billing.md): the manager's alone. These stay open to
+		// a past-due or suspended company (resolveTenant), so that it can pay.
+		tr("GET", "/billing", "subscription", "manage", both, s.billingShow),
+		tr("POST", "/billing/checkout", "subscription", "manage", both, s.billingCheckout),
+		tr("POST", "/billing/portal", "subscription", "manage", both, s.billingPortal),
+		tr("POST", "/billing/plan", "subscription", "manage", both, s.billingPlan),
 	}
 }
 
@@ -182,6 +188,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.Metrics.handler())
 	app.Get("/static/*", s.serveStatic)
+	// Stripe signs its webhooks; no session or CSRF token applies.
+	app.Post("/stripe/webhook", s.stripeWebhook)
 
 	// Everything registered below needs the session and the CSRF check;
 	// Fiber runs handlers in registration order, so the probes above skip them.
@@ -204,6 +212,12 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/account/sessions/:id/revoke", s.requireUser, s.sessionRevoke)
 	web.Post("/account/password", s.requireUser, s.accountPassword)
 	web.Post("/account/mobile", s.requireUser, s.accountMobile)
+	// Sign-up: the company's own way in (docs/billing.md).
+	web.Get("/signup", s.signupForm)
+	web.Post("/signup", s.signupCreate)
+	web.Get("/signup/slug", s.signupSlug)
+	web.Get("/confirm/:token", s.emailConfirm)
+	web.Post("/account/confirm", s.requireUser, s.emailConfirmResend)
 
 	admin := web.Group("/admin", s.requireAdmin)
 	admin.Get("/", s.adminTenantList)
@@ -212,6 +226,7 @@ func (s *Server) routes(app *fiber.App) {
 	admin.Post("/tenants/:id/status", s.adminTenantStatus)
 	admin.Post("/tenants/:id/manifest", s.adminManifestApply)
 	admin.Post("/tenants/:id/estate", s.adminEstateOnboard)
+	admin.Post("/tenants/:id/billing", s.adminTenantBilling)
 
 	ws := web.Group("/t/:slug", s.requireUser, s.resolveTenant)
 
@@ -229,6 +244,9 @@ func (s *Server) routes(app *fiber.App) {
 	apiAdmin.Get("/tenants/:id", s.adminTenantShow)
 	apiAdmin.Post("/tenants/:id/status", s.adminTenantStatus)
 	apiAdmin.Post("/tenants/:id/manifest", s.adminManifestApply)
+	apiAdmin.Post("/tenants/:id/billing", s.adminTenantBilling)
+	api.Post("/signup", s.signupCreate)
+	api.Get("/signup/slug", s.signupSlug)
 	apiWS := api.Group("/t/:slug", s.requireUser, s.resolveTenant)
 
 	for _, r := range s.tenantRoutes() {

@@ -21,6 +21,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
 	"github.com/estatedesk/estatedesk/internal/webhook"
@@ -53,6 +54,8 @@ type Deps struct {
 	Webhooks *webhook.Service
 	// Fees is fee collection: items, runs, the counter, arrears.
 	Fees *fee.Service
+	// Subscriptions is sign-up and billing: trials, plans, Stripe.
+	Subscriptions *subscription.Service
 }
 
 // Server holds the dependencies of the handlers.

@@ -58,9 +58,11 @@ type Tenant struct {
 	Plan     string    `bun:"plan,notnull" json:"plan"`
 	// RBACVersion is the replicas' cache key for role assignments, not
 	// something an API client can use.
-	RBACVersion int64     `bun:"rbac_version,notnull" json:"-"`
-	CreatedAt   time.Time `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt   time.Time `bun:"updated_at,notnull" json:"updated_at"`
+	RBACVersion int64 `bun:"rbac_version,notnull" json:"-"`
+	// TrialEndsAt: when a trialing company's trial ends (docs/billing.md).
+	TrialEndsAt *time.Time `bun:"trial_ends_at" json:"trial_ends_at,omitempty"`
+	CreatedAt   time.Time  `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt   time.Time  `bun:"updated_at,notnull" json:"updated_at"`
 }
 
 // zones caches loaded time zones by name: time.LoadLocation reads and
@@ -82,8 +84,13 @@ func (t *Tenant) Location() *time.Location {
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$`)
 
-// reservedSlugs would collide with words people read in URLs.
-var reservedSlugs = map[string]bool{"admin": true, "api": true, "static": true, "login": true, "www": true, "app": true}
+// reservedSlugs would collide with words people read in URLs (or with our
+// own paths, /t/ and /r/ included, should a shorter slug ever be allowed).
+var reservedSlugs = map[string]bool{"admin": true, "api": true, "static": true, "login": true, "www": true, "app": true,
+	"t": true, "r": true, "signup": true, "stripe": true, "billing": true, "mail": true, "help": true, "support": true}
+
+// Reserved reports whether s is one of the words no company may take.
+func Reserved(s string) bool { return reservedSlugs[s] }
 
 // ValidSlug: 3–40 lowercase letters, digits and inner hyphens.
 func ValidSlug(s string) bool { return slugPattern.MatchString(s) && !reservedSlugs[s] }
