@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +32,8 @@ type FeeOptions struct {
 // FeeYear is what a generated year holds.
 type FeeYear struct {
 	Runs, Payments, Voids, Waivers, Readings int
+	// Closed are the clerks' days closed (日结).
+	Closed int
 }
 
 // ErrNoFeeBasis: a year of fees needs an active estate with units and
@@ -51,11 +54,12 @@ type feePlan struct {
 	waterShop    int64
 }
 
-// plans are by estate, in the order the estates were made; the last one
+// plans are by estate, in the order of their names (翠湖苑, an ordinary
+// estate in 闵行, then 阳光花园, a better one in 浦东); the last one
 // serves any further estate.
 var plans = []feePlan{
-	{home: 38000, shop: 65000, parking: 1_500_000, parkingShare: 45, fitOut: 8_000_000, bond: 30_000_000, waterShop: 58000},
 	{home: 26000, shop: 50000, parking: 1_200_000, parkingShare: 35, fitOut: 5_000_000, bond: 20_000_000, waterShop: 58000},
+	{home: 38000, shop: 65000, parking: 1_500_000, parkingShare: 45, fitOut: 8_000_000, bond: 30_000_000, waterShop: 58000},
 }
 
 var waterTiers = []fee.Tier{{Above: 1800, Price: 58300}, {Above: 2500, Price: 91000}}
@@ -121,8 +125,8 @@ type feeGen struct {
 	now     time.Time
 	estates []*feeEstate
 	out     FeeYear
-	pays    int
-	due     map[string][]payment // by day
+	due     map[string][]payment  // by day
+	worked  map[[2]uuid.UUID]bool // estate and clerk who took money today
 }
 
 // Fees gives a company a year of fees ending at opt.Now, through the fee
@@ -136,9 +140,9 @@ func Fees(ctx context.Context, db *database.DB, t *tenant.Tenant, opt FeeOptions
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
-	g := &feeGen{db: db, t: t, clock: &feeClock{}, loc: t.Location(), now: opt.Now.UTC().Truncate(time.Second), due: map[string][]payment{}}
+	g := &feeGen{db: db, t: t, clock: &feeClock{}, loc: t.Location(), now: opt.Now.UTC().Truncate(time.Second), due: map[string][]payment{}, worked: map[[2]uuid.UUID]bool{}}
 	h := fnv.New64a()
-	h.Write(t.ID[:])
+	h.Write([]byte(t.Slug)) // not its ID, which each load draws anew
 	g.r = rand.New(rand.NewPCG(uint64(opt.Seed), h.Sum64()))
 	var err error
 	if g.svc, err = fee.NewService(db, nil, fee.Options{Now: g.clock.Now}); err != nil {
@@ -182,6 +186,9 @@ func (g *feeGen) load(ctx context.Context) (done bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	// By name: a manifest makes its estates in one instant, so the
+	// order they were made in is not the same on every load.
+	slices.SortFunc(ests, func(a, b estate.Estate) int { return strings.Compare(a.Name, b.Name) })
 	sees := map[[2]uuid.UUID]bool{}
 	for _, s := range scopes {
 		sees[[2]uuid.UUID{s.UserID, s.EstateID}] = true
@@ -280,6 +287,11 @@ func (g *feeGen) play(ctx context.Context) error {
 		delete(pending, k)
 		for _, f := range jobs {
 			if err := f(ctx); err != nil {
+				return err
+			}
+		}
+		if day.Before(today) {
+			if err := g.closeDay(ctx, day); err != nil {
 				return err
 			}
 		}
@@ -396,6 +408,25 @@ func (g *feeGen) read(ctx context.Context, day time.Time, p fee.Period) error {
 	return nil
 }
 
+// closeDay: each clerk who took money closes the day (日结) in the
+// evening, as the cashier's rules ask; only today is left open.
+func (g *feeGen) closeDay(ctx context.Context, day time.Time) error {
+	for _, e := range g.estates {
+		for _, c := range e.clerks {
+			if !g.worked[[2]uuid.UUID{e.id, c}] {
+				continue
+			}
+			g.at(day, 20, 50)
+			if _, err := g.svc.CloseDay(ctx, g.t, fee.Actor{UserID: c, Scope: estate.Scope{All: true}}, e.id, day.Format("2006-01-02")); err != nil {
+				return fmt.Errorf("demo: close %s: %w", day.Format("2006-01-02"), err)
+			}
+			g.out.Closed++
+		}
+	}
+	clear(g.worked)
+	return nil
+}
+
 // bill makes the period's run in every estate on the 25th.
 func (g *feeGen) bill(ctx context.Context, day time.Time, p fee.Period) error {
 	for _, e := range g.estates {
@@ -451,7 +482,8 @@ func (g *feeGen) schedule(day time.Time, n int, later func(time.Time, func(conte
 			}
 			k := day.AddDate(0, 0, after).Format("2006-01-02")
 			g.due[k] = append(g.due[k], payment{e: e, u: u, prepay: prepay, slot: pickWeighted(g.r, slotMix),
-				method: methods[pickWeighted(g.r, methodMix)], clerk: e.clerks[g.r.IntN(len(e.clerks))]})
+				method: methods[pickWeighted(g.r, methodMix)], clerk: e.clerks[g.r.IntN(len(e.clerks))],
+				void: g.r.IntN(450) == 0, reason: voidReasons[g.r.IntN(len(voidReasons))]})
 		}
 		// A few waivers a month, asked by the clerk, decided by the head.
 		later(day.AddDate(0, 0, 5), func(ctx context.Context) error { return g.waive(ctx, e, day.AddDate(0, 0, 5)) })
@@ -469,6 +501,11 @@ type payment struct {
 	slot   int
 	method fee.Method
 	clerk  uuid.UUID
+	// void: the clerk gets it wrong, and the head voids it for reason.
+	// Drawn with the rest, so that what the database answers never
+	// changes the draws that follow.
+	void   bool
+	reason string
 }
 
 // The times of day payments come in: the counter's morning and afternoon,
@@ -552,12 +589,12 @@ func (g *feeGen) payDay(ctx context.Context, day time.Time, list []payment) erro
 				continue
 			}
 			g.out.Payments++
-			g.pays++
-			if g.pays%450 != 17 {
+			g.worked[[2]uuid.UUID{p.e.id, p.clerk}] = true
+			if !p.void {
 				continue
 			}
 			g.clock.now = g.clock.now.Add(12 * time.Minute)
-			reason := voidReasons[g.r.IntN(len(voidReasons))]
+			reason := p.reason
 			if _, err := g.svc.Void(ctx, g.t.ID, p.e.headA, rcs[i].Payment.ID, reason); err != nil {
 				return err
 			}
@@ -581,11 +618,14 @@ var waiverReasons = []string{"楼上漏水维修期间无法居住，减免当�
 
 // waive: now and then an owner behind on the bills is granted part of one.
 func (g *feeGen) waive(ctx context.Context, e *feeEstate, day time.Time) error {
+	// Every draw first: what the database answers must not change the
+	// draws that follow.
 	g.at(day, 14, g.r.IntN(60))
-	if g.clock.now.After(g.now) || g.r.IntN(3) > 0 {
+	skip, u, half := g.r.IntN(3) > 0, e.units[g.r.IntN(len(e.units))], g.r.IntN(2) == 0
+	reason, wait, approve := waiverReasons[g.r.IntN(len(waiverReasons))], time.Duration(30+g.r.IntN(240))*time.Minute, g.r.IntN(6) > 0
+	if g.clock.now.After(g.now) || skip {
 		return nil
 	}
-	u := e.units[g.r.IntN(len(e.units))]
 	_, bills, err := g.open(ctx, u.id)
 	if err != nil || len(bills) == 0 {
 		return err
@@ -601,18 +641,18 @@ func (g *feeGen) waive(ctx context.Context, e *feeEstate, day time.Time) error {
 		return nil
 	}
 	amount := b.OpenFen()
-	if g.r.IntN(2) == 0 {
+	if half {
 		amount = amount / 2
 	}
 	if amount <= 0 {
 		return nil
 	}
-	w, err := g.svc.RequestWaiver(ctx, g.t.ID, e.clerkA, b.ID, amount, waiverReasons[g.r.IntN(len(waiverReasons))])
+	w, err := g.svc.RequestWaiver(ctx, g.t.ID, e.clerkA, b.ID, amount, reason)
 	if err != nil {
 		return err
 	}
-	g.clock.now = g.clock.now.Add(time.Duration(30+g.r.IntN(240)) * time.Minute)
-	if _, err := g.svc.DecideWaiver(ctx, g.t.ID, e.headA, w.ID, g.r.IntN(6) > 0, true); err != nil {
+	g.clock.now = g.clock.now.Add(wait)
+	if _, err := g.svc.DecideWaiver(ctx, g.t.ID, e.headA, w.ID, approve, true); err != nil {
 		return err
 	}
 	g.out.Waivers++
@@ -656,5 +696,6 @@ func (g *feeGen) fitOut(ctx context.Context, e *feeEstate, day time.Time) error 
 		return fmt.Errorf("demo: fit-out: %w", err)
 	}
 	g.out.Payments++
+	g.worked[[2]uuid.UUID{e.id, e.clerkA.UserID}] = true
 	return err
 }
