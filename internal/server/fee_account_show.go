@@ -76,7 +76,16 @@ func (s *Server) showFeeAccount(c *fiber.Ctx, id uuid.UUID, fail *formFail) erro
 	if err != nil {
 		return err
 	}
+	contacts, err := s.Fees.Contacts(ctx, t.ID, scope, id)
+	if err != nil {
+		return err
+	}
+	reminders, err := s.Fees.UnitReminders(ctx, t.ID, scope, id)
+	if err != nil {
+		return err
+	}
 	return s.render(c, "fee_account", "fee.page.account", withForms(map[string]any{
+		"Contacts": contacts, "Reminders": reminders, "Outcomes": fee.Outcomes,
 		"Account": ac, "Detail": d, "Bills": bills, "BillItem": billItem, "MoveBill": moveBill, "Methods": fee.Methods,
 		"Pay":     feePayForm{Method: fee.Cash, IdempotencyKey: uuid.NewString()},
 		"Decider": s.waiverDecider(c),

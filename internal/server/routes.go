@@ -157,6 +157,12 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/fees/units/:unit/statement.pdf", "fee", "read", both, s.feeStatementPDF),
 		tr("GET", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
 		tr("POST", "/fees/arrears/letters.pdf", "fee", "collect", both, s.feeLettersPDF),
+		// Collection (催缴): reminder batches sent as a job, and the contact
+		// attempts recorded on a unit.
+		tr("POST", "/fees/reminders", "fee", "collect", both, s.feeReminderCreate),
+		tr("GET", "/fees/reminders/:batch", "fee", "collect", both, s.feeReminderShow),
+		tr("GET", "/fees/units/:unit/contacts", "fee", "read", both, s.feeContactList),
+		tr("POST", "/fees/units/:unit/contacts", "fee", "collect", both, s.feeContactCreate),
 		// Meter readings (抄表) are taken by the clerks who collect, on
 		// their estates, building by building; the lower-than-last rule
 		// checks them. Parking spaces are set-up, like fee items.
