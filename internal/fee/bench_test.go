@@ -250,21 +250,23 @@ func TestBenchFees(t *testing.T) {
 	latencies(t, "arrears page (totals + list + items)", page)
 
 	// Payments: conns clerks at the counter at once, each paying a unit's
-	// every open bill; first each payment in its own transaction (as
-	// before the batches), then batched, under the same load.
+	// every open bill; each payment in its own transaction with its number
+	// (as before the batches), then batched (SQLite's way), then sequenced
+	// (PostgreSQL's), under the same load.
+	modes := []string{"alone", "batched", "sequenced"}
 	var todo []struct {
 		UnitID uuid.UUID `bun:"unit_id,type:uuid"`
 		Open   int64     `bun:"open"`
 	}
 	must(t, f.db.ReadTenant(ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewRaw(`SELECT unit_id, sum(amount_fen - paid_fen - waived_fen) AS open FROM bills WHERE tenant_id = ? AND status <> 'paid'
-			GROUP BY unit_id ORDER BY unit_id LIMIT ?`, f.alpha.ID, 2*nPay).Scan(ctx, &todo)
+			GROUP BY unit_id ORDER BY unit_id LIMIT ?`, f.alpha.ID, len(modes)*nPay).Scan(ctx, &todo)
 	}))
-	if len(todo) < 2*nPay {
-		t.Fatalf("%d units in arrears, want %d", len(todo), 2*nPay)
+	if len(todo) < len(modes)*nPay {
+		t.Fatalf("%d units in arrears, want %d", len(todo), len(modes)*nPay)
 	}
-	for round, alone := range []bool{true, false} {
-		fee.PayAlone(f.svc, alone)
+	for round, mode := range modes {
+		fee.PayMode(f.svc, mode)
 		work := make(chan int)
 		var mu sync.Mutex
 		var pays []time.Duration
@@ -293,14 +295,10 @@ func TestBenchFees(t *testing.T) {
 		close(work)
 		wg.Wait()
 		elapsed := time.Since(start)
-		mode := "batched"
-		if alone {
-			mode = "one transaction each"
-		}
 		latencies(t, fmt.Sprintf("payment at %d connections, %s", conns, mode), pays)
 		t.Logf("BENCH payments, %s: %d in %s, %.0f/s", mode, nPay, elapsed.Round(time.Millisecond), float64(nPay)/elapsed.Seconds())
 	}
-	nPay *= 2
+	nPay *= len(modes)
 	var n, maxNo int
 	must(t, f.db.ReadTenant(ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
 		return tx.NewRaw("SELECT count(*), coalesce(max(right(receipt_no, 6)::int), 0) FROM payments WHERE tenant_id = ?", f.alpha.ID).Scan(ctx, &n, &maxNo)

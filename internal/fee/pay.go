@@ -23,20 +23,28 @@ import (
 )
 
 // Receipt numbers are SK + the tenant-local year + a six-digit sequence
-// (SK2026-000123), per company. The year's counter row advances inside
-// the payment's transaction, after the unit and its bills are locked; the
-// row stays locked until the payment commits, so numbers follow the order
-// of commits, and a payment that rolls back (or a process killed before
-// its commit) gives its number back: no gaps, none used twice.
+// (SK2026-000123), per company. The year's counter row advances in the
+// same transaction that writes the numbers onto the payments (the
+// payment's own, or on PostgreSQL the sequencer's right after it: see
+// paybatch.go); the row stays locked until that commits, so numbers follow
+// the order of commits, and a transaction that rolls back (or a process
+// killed before its commit) gives its numbers back: no gaps, none used
+// twice.
 func formatReceipt(year string, seq int64) string { return fmt.Sprintf("SK%s-%06d", year, seq) }
 
-// takeReceipt takes the tenant's next receipt number of the year in tx.
-func takeReceipt(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, year string) (string, error) {
+// receiptYear is the year of a receipt number: the company's local one.
+func receiptYear(at time.Time, t *tenant.Tenant) string {
+	return localDay(at, t.Location()).Format("2006")
+}
+
+// takeReceipts takes the tenant's next n receipt numbers of the year in
+// tx and returns the first.
+func takeReceipts(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, year string, n int64) (int64, error) {
 	var next int64
-	err := tx.NewRaw(`INSERT INTO fee_receipt_counters (tenant_id, year, next_seq) VALUES (?, ?, 2)
-		ON CONFLICT (tenant_id, year) DO UPDATE SET next_seq = fee_receipt_counters.next_seq + 1
-		RETURNING next_seq`, tenantID, year).Scan(ctx, &next)
-	return formatReceipt(year, next-1), err
+	err := tx.NewRaw(`INSERT INTO fee_receipt_counters (tenant_id, year, next_seq) VALUES (?, ?, 1 + ?)
+		ON CONFLICT (tenant_id, year) DO UPDATE SET next_seq = fee_receipt_counters.next_seq + ?
+		RETURNING next_seq`, tenantID, year, n, n).Scan(ctx, &next)
+	return next - n, err
 }
 
 // PayInput is a payment at the counter for one unit.
@@ -105,7 +113,7 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 			return nil, ErrInvalidIdempotency
 		}
 		hash = in.hash()
-		if rc, err := s.replay(ctx, t.ID, a, idemKey, hash); rc != nil || err != nil {
+		if rc, err := s.replay(ctx, t, a, idemKey, hash); rc != nil || err != nil {
 			return rc, err
 		}
 	}
@@ -118,7 +126,7 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 	if idemKey != "" && (errors.Is(err, errReplay) || errors.Is(err, database.ErrConflict)) {
 		// The key was used meanwhile (a double click, a retry racing the
 		// first): answer with that payment, or with the conflict.
-		if prev, rerr := s.replay(ctx, t.ID, a, idemKey, hash); prev != nil || rerr != nil {
+		if prev, rerr := s.replay(ctx, t, a, idemKey, hash); prev != nil || rerr != nil {
 			return prev, rerr
 		}
 	}
@@ -128,7 +136,10 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 	return rc, nil
 }
 
-func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in PayInput, key, hash string) (*Receipt, error) {
+// pay records a payment in tx. With number it takes the receipt number
+// and publishes the payment; without, both are left to the sequencer
+// (paybatch.go) and the payment is written without a number.
+func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor, in PayInput, key, hash string, number bool) (*Receipt, error) {
 	u, err := unitInScope(ctx, tx, t.ID, a.Scope, in.UnitID)
 	if err != nil {
 		return nil, err
@@ -207,10 +218,15 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 			Source: FromPayment, AmountFen: use, At: now})
 		rc.Bills = append(rc.Bills, *b)
 	}
-	// The counter last: its row is held until the commit, as briefly as
-	// possible.
-	if p.ReceiptNo, err = takeReceipt(ctx, tx, t.ID, localDay(now, t.Location()).Format("2006")); err != nil {
-		return nil, err
+	if number {
+		// The counter last: its row is held until the commit, as briefly
+		// as possible.
+		year := receiptYear(now, t)
+		seq, err := takeReceipts(ctx, tx, t.ID, year, 1)
+		if err != nil {
+			return nil, err
+		}
+		p.ReceiptNo = formatReceipt(year, seq)
 	}
 	if _, err := tx.NewInsert().Model(p).Exec(ctx); err != nil {
 		return nil, err
@@ -234,8 +250,10 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 			return nil, err
 		}
 	}
-	if err := s.publish(ctx, tx, t.ID, EventPaymentRecorded, rc); err != nil {
-		return nil, err
+	if number {
+		if err := s.publish(ctx, tx, t.ID, EventPaymentRecorded, rc); err != nil {
+			return nil, err
+		}
 	}
 	return rc, nil
 }
@@ -246,8 +264,25 @@ func sortedIDs(ids []uuid.UUID) []uuid.UUID {
 	return out
 }
 
-// replay finds the payment an earlier request with the same key made.
-func (s *Service) replay(ctx context.Context, tenantID uuid.UUID, a Actor, key, hash string) (*Receipt, error) {
+// replay finds the payment an earlier request with the same key made. One
+// recorded but not numbered yet (its request is still at the sequencer, or
+// its process died in between) is numbered first.
+func (s *Service) replay(ctx context.Context, t *tenant.Tenant, a Actor, key, hash string) (*Receipt, error) {
+	rc, err := s.findReplay(ctx, t.ID, a, key, hash)
+	if rc == nil || err != nil || rc.Payment.ReceiptNo != "" {
+		return rc, err
+	}
+	r := &payReq{t: t}
+	if err := s.payments.queue(ctx, r); err != nil {
+		return nil, err
+	}
+	if r.err != nil {
+		return nil, database.Normalize(r.err)
+	}
+	return s.findReplay(ctx, t.ID, a, key, hash)
+}
+
+func (s *Service) findReplay(ctx context.Context, tenantID uuid.UUID, a Actor, key, hash string) (*Receipt, error) {
 	var rc *Receipt
 	err := s.db.ReadTenant(ctx, tenantID, func(ctx context.Context, tx bun.Tx) error {
 		p := new(Payment)

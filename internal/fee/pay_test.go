@@ -350,6 +350,9 @@ func (p *failing) PublishTx(context.Context, bun.Tx, uuid.UUID, string, any) err
 // year of a number is the tenant's local year.
 func TestReceiptNumbersAfterFailureAndAcrossYears(t *testing.T) {
 	f := setup(t)
+	// A payment in the sequencer's step is recorded before its number:
+	// TestPaymentsSequenced.
+	fee.PayMode(f.svc, "batched")
 	pub := &failing{fail: true}
 	f.svc.SetPublisher(pub)
 	u := f.units["1-101"].ID

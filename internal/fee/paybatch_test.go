@@ -56,13 +56,8 @@ func (g *gate) PublishTx(_ context.Context, _ bun.Tx, _ uuid.UUID, event string,
 // with it, the others are recorded, and the numbers stay consecutive.
 func TestPaymentBatchIsolatesFailures(t *testing.T) {
 	f := setup(t)
-	item := f.item(t, fee.ItemInput{Name: "物业费", Kind: fee.FixedUnit})
-	f.rate(t, item, "", "2026-01-01", "50")
-	var units []*estate.Unit
-	for i := range 24 {
-		units = append(units, f.unit(t, f.alpha, f.b2, fmt.Sprintf("5%02d", i), estate.Home, 9000, estate.Occupied))
-	}
-	f.run(t, "2026-03")
+	fee.PayMode(f.svc, "batched") // PostgreSQL's way: TestPaymentsSequenced
+	units := owing(t, f, 24)
 	g := &gate{f: f, want: len(units) - 1, fail: map[uuid.UUID]bool{}, calls: map[uuid.UUID]int{}}
 	for i, u := range units {
 		if i%4 == 1 {
@@ -146,4 +141,92 @@ func TestPaymentBatchIsolatesFailures(t *testing.T) {
 	if want := fmt.Sprintf("SK2026-%06d", len(got)+1); rc.Payment.ReceiptNo != want {
 		t.Errorf("next number %s, want %s", rc.Payment.ReceiptNo, want)
 	}
+}
+
+// On PostgreSQL each payment is written in its own transaction and
+// numbered right after by the company's sequencer. Payments made at once,
+// some refused, get consecutive numbers; payments a killed process left
+// without a number are numbered by the next step, oldest first and in
+// their own (local) year, and published once, with their numbers; a retry
+// of one with its Idempotency-Key gets it numbered and answered.
+func TestPaymentsSequenced(t *testing.T) {
+	f := setup(t)
+	if !fee.PaysSequenced(f.svc) {
+		t.Skip("SQLite writes the number with the payment (TestPaymentBatchIsolatesFailures)")
+	}
+	ev := &events{got: map[string]int{}}
+	f.svc.SetPublisher(ev)
+	units := owing(t, f, 26)
+	f.at("2026-12-31", 23)
+	pay := fee.PayInput{UnitID: units[24].ID, Method: fee.Cash, AmountFen: 5000}
+	left, err := fee.RecordUnnumbered(f.svc, f.alpha, f.clerk, pay, "left")
+	must(t, err)
+	if left.Payment.ReceiptNo != "" {
+		t.Fatalf("recorded with number %s", left.Payment.ReceiptNo)
+	}
+	f.at("2027-01-01", 1)
+	errs := make([]error, 24)
+	nums := make([]string, 24)
+	var wg sync.WaitGroup
+	for i, u := range units[:24] {
+		wg.Go(func() {
+			in := fee.PayInput{UnitID: u.ID, Method: fee.Cash, AmountFen: 5000}
+			if i%4 == 2 {
+				in.AmountFen = 6000 // refused
+			}
+			rc, err := f.svc.Pay(context.Background(), f.alpha, f.clerk, in, fmt.Sprintf("seq-%d", i))
+			errs[i] = err
+			if err == nil {
+				nums[i] = rc.Payment.ReceiptNo
+			}
+		})
+	}
+	wg.Wait()
+	var got []string
+	for i := range units[:24] {
+		if i%4 == 2 {
+			if !errors.Is(errs[i], fee.ErrTooMuch) {
+				t.Errorf("payment %d: %v, want ErrTooMuch", i, errs[i])
+			}
+			continue
+		}
+		must(t, errs[i])
+		got = append(got, nums[i])
+	}
+	slices.Sort(got)
+	for i, n := range got {
+		if want := fmt.Sprintf("SK2027-%06d", i+1); n != want {
+			t.Fatalf("numbers %v", got)
+		}
+	}
+	// The payment left before the year's end was numbered in its year.
+	ac, err := f.svc.Account(f.ctx, f.alpha.ID, f.manager.Scope, units[24].ID)
+	must(t, err)
+	if len(ac.Payments) != 1 || ac.Payments[0].ReceiptNo != "SK2026-000001" {
+		t.Fatalf("left payment: %+v", ac.Payments)
+	}
+	// Left again, then retried with its key.
+	pay.UnitID = units[25].ID
+	_, err = fee.RecordUnnumbered(f.svc, f.alpha, f.clerk, pay, "again")
+	must(t, err)
+	rc, err := f.svc.Pay(f.ctx, f.alpha, f.clerk, pay, "again")
+	must(t, err)
+	if want := fmt.Sprintf("SK2027-%06d", len(got)+1); !rc.Replayed || rc.Payment.ReceiptNo != want || len(rc.Bills) != 1 {
+		t.Fatalf("retry: replayed %v, number %s, want %s", rc.Replayed, rc.Payment.ReceiptNo, want)
+	}
+	if n := ev.got[fee.EventPaymentRecorded]; n != len(got)+2 {
+		t.Errorf("%d payments published, want %d", n, len(got)+2)
+	}
+}
+
+// owing makes n units that owe one bill of ¥50 each.
+func owing(t *testing.T, f *fixture, n int) []*estate.Unit {
+	item := f.item(t, fee.ItemInput{Name: "物业费", Kind: fee.FixedUnit})
+	f.rate(t, item, "", "2026-01-01", "50")
+	var units []*estate.Unit
+	for i := range n {
+		units = append(units, f.unit(t, f.alpha, f.b2, fmt.Sprintf("5%02d", i), estate.Home, 9000, estate.Occupied))
+	}
+	f.run(t, "2026-03")
+	return units
 }

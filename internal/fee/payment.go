@@ -31,9 +31,12 @@ func (m Method) Valid() bool { return slices.Contains(Methods, m) }
 type Payment struct {
 	bun.BaseModel `bun:"table:payments"`
 
-	TenantID  uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
-	ID        uuid.UUID `bun:"id,pk,type:uuid" json:"id"`
-	ReceiptNo string    `bun:"receipt_no,notnull" json:"receipt_no"`
+	TenantID uuid.UUID `bun:"tenant_id,pk,type:uuid" json:"-"`
+	ID       uuid.UUID `bun:"id,pk,type:uuid" json:"id"`
+	// ReceiptNo is NULL from a payment's commit to its number's on
+	// PostgreSQL (paybatch.go): a few milliseconds, or until the company's
+	// next payment after a crash in between.
+	ReceiptNo string    `bun:"receipt_no,nullzero" json:"receipt_no"`
 	EstateID  uuid.UUID `bun:"estate_id,notnull,type:uuid" json:"estate_id"`
 	UnitID    uuid.UUID `bun:"unit_id,notnull,type:uuid" json:"unit_id"`
 	Method    Method    `bun:"method,notnull" json:"method"`
