@@ -95,3 +95,12 @@ var (
 	ErrDayAlreadyClosed = conflict("fee: the day is already closed")
 	ErrDayNotClosed     = conflict("fee: the day is not closed")
 )
+
+// Errors of late fees (滞纳金).
+var (
+	ErrInvalidLateRate  = errors.New("fee: the late fee's daily rate must be more than 0 and at most 1%, with at most four decimals")
+	ErrInvalidGraceDays = errors.New("fee: the grace days must be a whole number from 0 to 365")
+	ErrInvalidLateCap   = errors.New("fee: the cap must be 0 to 100 percent of the bill and an amount of zero or more")
+	ErrNoLateFee        = errors.New("fee: the bill has no late fee to waive")
+	ErrLateFeeChanged   = conflict("fee: the late fees changed meanwhile; look again")
+)

@@ -12,6 +12,16 @@ type feeBillView struct {
 	fee.Bill
 	Item    string
 	OpenFen int64
+	// Late is its late fee if paid today (zero when not late).
+	Late fee.LateFee
+}
+
+// feeAccountJSON is the account as the API answers it: with the late
+// fees of its open bills if paid today and their total.
+type feeAccountJSON struct {
+	*fee.Account
+	LateFees   []fee.LateFee `json:"late_fees"`
+	LateFeeFen int64         `json:"late_fee_fen"`
 }
 
 // feePayForm is the counter's payment form as typed: ticked bills,
@@ -52,8 +62,18 @@ func (s *Server) showFeeAccount(c *fiber.Ctx, id uuid.UUID, fail *formFail) erro
 	if err != nil {
 		return err
 	}
+	// The late fees (滞纳金) of the open bills if paid today.
+	policy, late, err := s.Fees.LateFees(ctx, t, scope, id)
+	if err != nil {
+		return err
+	}
+	lateTotal := fee.LateTotal(late)
 	if isAPI(c) {
-		return c.JSON(ac)
+		return c.JSON(feeAccountJSON{Account: ac, LateFees: late, LateFeeFen: lateTotal})
+	}
+	lateOf := make(map[uuid.UUID]fee.LateFee, len(late))
+	for _, lf := range late {
+		lateOf[lf.BillID] = lf
 	}
 	names, err := s.feeItemNames(c, scope, ac.Unit.EstateID)
 	if err != nil {
@@ -62,7 +82,7 @@ func (s *Server) showFeeAccount(c *fiber.Ctx, id uuid.UUID, fail *formFail) erro
 	bills := make([]feeBillView, len(ac.Bills))
 	billItem := map[uuid.UUID]string{}
 	for i, b := range ac.Bills {
-		bills[i] = feeBillView{Bill: b, Item: names[b.ItemID], OpenFen: b.OpenFen()}
+		bills[i] = feeBillView{Bill: b, Item: names[b.ItemID], OpenFen: b.OpenFen(), Late: lateOf[b.ID]}
 		billItem[b.ID] = names[b.ItemID] + " " + b.Period
 	}
 	// What each balance movement paid or gave back, by the movement.
@@ -87,7 +107,8 @@ func (s *Server) showFeeAccount(c *fiber.Ctx, id uuid.UUID, fail *formFail) erro
 	return s.render(c, "fee_account", "fee.page.account", withForms(map[string]any{
 		"Contacts": contacts, "Reminders": reminders, "Outcomes": fee.Outcomes,
 		"Account": ac, "Detail": d, "Bills": bills, "BillItem": billItem, "MoveBill": moveBill, "Methods": fee.Methods,
-		"Pay":     feePayForm{Method: fee.Cash, IdempotencyKey: uuid.NewString()},
-		"Decider": s.waiverDecider(c),
+		"Pay":        feePayForm{Method: fee.Cash, IdempotencyKey: uuid.NewString()},
+		"Decider":    s.waiverDecider(c),
+		"LatePolicy": policy, "LateFeeFen": lateTotal,
 	}, fail))
 }

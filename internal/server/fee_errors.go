@@ -74,6 +74,12 @@ var feeErrors = []struct {
 	{fee.ErrInvalidPromise, "fee_invalid_promise"},
 	{fee.ErrInvalidNote, "fee_invalid_note"},
 	{fee.ErrBatchKeyMismatch, "fee_batch_key_mismatch"},
+	// Late fees (滞纳金)
+	{fee.ErrInvalidLateRate, "fee_invalid_late_rate"},
+	{fee.ErrInvalidGraceDays, "fee_invalid_grace_days"},
+	{fee.ErrInvalidLateCap, "fee_invalid_late_cap"},
+	{fee.ErrNoLateFee, "fee_no_late_fee"},
+	{fee.ErrLateFeeChanged, "fee_late_fee_changed"},
 }
 
 // classifyFee maps the fee service's errors; ok is false for any other.

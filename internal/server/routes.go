@@ -178,6 +178,9 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/fees/cashier", "fee", "collect", both, s.feeCashierReport),
 		tr("POST", "/fees/cashier/close", "fee", "collect", both, s.feeCashierClose),
 		tr("POST", "/fees/cashier/reopen", "fee", "collect", both, s.feeCashierReopen),
+		// Late fees (滞纳金): the estate's policy is set-up.
+		tr("GET", "/fees/late-fees", "fee", "read", both, s.feeLatePolicyShow),
+		tr("POST", "/fees/late-fees", "fee", "manage", both, s.feeLatePolicySet),
 		// Billing (docs/billing.md): the manager's alone. These stay open to
 		// a past-due or suspended company (resolveTenant), so that it can pay.
 		tr("GET", "/billing", "subscription", "manage", both, s.billingShow),
