@@ -140,32 +140,28 @@ type Client struct {
 	UserAgent string
 }
 
+// Credentials are what a person types to sign in: Code is the two-factor
+// code or a recovery code, when they have it on.
+type Credentials struct {
+	Email, Password, Code string
+}
+
 // SignIn checks a password and opens a session of the given kind, returning
 // the secret token to hand to the client. Attempts are counted per account
 // and per address; past the limits it answers *ThrottledError without
 // checking the password at all.
 //
-// The attempt is written before the count is read and the password
-// checked, so concurrent attempts see each other: of any number racing,
-// at most the limit get as far as the password. The row stays as a
-// failure unless the password is right, which clears the account's.
-func (s *Service) SignIn(ctx context.Context, email, password string, client Client, kind SessionKind) (*Session, string, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > 254 || len(password) > 1024 {
+// With two-factor sign-in on, a browser's session waits for the code
+// (ConfirmSecondFactor) unless it came with the password; an API token is
+// made only with the code. Failures are then cleared only by the code:
+// the password alone must not buy more tries at the code.
+func (s *Service) SignIn(ctx context.Context, in Credentials, client Client, kind SessionKind) (*Session, string, error) {
+	email := strings.ToLower(strings.TrimSpace(in.Email))
+	if len(email) > 254 || len(in.Password) > 1024 {
 		return nil, "", ErrInvalidCredentials
 	}
 	email = s.loginEmail(ctx, email)
-	attempt := &loginFailure{ID: newID(), Email: email, IP: client.IP, CreatedAt: s.now()}
-	if _, err := s.db.Bun.NewInsert().Model(attempt).Exec(ctx); err != nil {
-		return nil, "", database.Normalize(err)
-	}
-	if err := s.checkThrottle(ctx, email, client.IP); err != nil {
-		// A refused attempt does not count: the lock ends a window after
-		// the failures whose passwords were checked, however often one
-		// knocks meanwhile.
-		if _, derr := s.db.Bun.NewDelete().Model(attempt).WherePK().Exec(ctx); derr != nil {
-			return nil, "", database.Normalize(derr)
-		}
+	if err := s.attempt(ctx, email, client.IP); err != nil {
 		return nil, "", err
 	}
 	u := new(User)
@@ -173,18 +169,59 @@ func (s *Service) SignIn(ctx context.Context, email, password string, client Cli
 	if err != nil && !errors.Is(err, database.ErrNotFound) {
 		return nil, "", err
 	}
-	if !checkPassword(password, u.PasswordHash) || err != nil || u.DisabledAt != nil {
+	if !checkPassword(in.Password, u.PasswordHash) || err != nil || u.DisabledAt != nil {
 		return nil, "", ErrInvalidCredentials
 	}
-	if err := s.clearFailures(ctx, s.db.Bun, email); err != nil {
-		return nil, "", err
+	second, awaiting := false, false
+	switch {
+	case u.TwoFactor() && in.Code != "":
+		if err := s.useSecondFactor(ctx, s.db.Bun, u, in.Code); err != nil {
+			return nil, "", err
+		}
+		second = true
+	case u.TwoFactor() && kind == KindAPI:
+		return nil, "", ErrTwoFactorCodeRequired
+	case u.TwoFactor():
+		awaiting = true
 	}
-	sess, token, err := s.openSession(ctx, u, kind, client)
+	if !awaiting {
+		if err := s.clearFailures(ctx, s.db.Bun, email); err != nil {
+			return nil, "", err
+		}
+	}
+	sess, token, err := s.openSession(ctx, u, kind, client, func(sess *Session) {
+		sess.SecondFactor, sess.AwaitingSecondFactor = second, awaiting
+		if awaiting {
+			sess.ExpiresAt = sess.CreatedAt.Add(pendingSessionTTL)
+		}
+	})
 	if err != nil {
 		return nil, "", err
 	}
 	sess.User = u
 	return sess, token, nil
+}
+
+// attempt counts a try at a secret of the account's (password, code)
+// before it is checked, and refuses it past the limits. The row is written
+// before the count is read, so concurrent attempts see each other: of any
+// number racing, at most the limit get as far as the check. It stays as a
+// failure until a success clears the account's.
+func (s *Service) attempt(ctx context.Context, email, ip string) error {
+	row := &loginFailure{ID: newID(), Email: email, IP: ip, CreatedAt: s.now()}
+	if _, err := s.db.Bun.NewInsert().Model(row).Exec(ctx); err != nil {
+		return database.Normalize(err)
+	}
+	if err := s.checkThrottle(ctx, email, ip); err != nil {
+		// A refused attempt does not count: the lock ends a window after
+		// the failures whose secrets were checked, however often one
+		// knocks meanwhile.
+		if _, derr := s.db.Bun.NewDelete().Model(row).WherePK().Exec(ctx); derr != nil {
+			return database.Normalize(derr)
+		}
+		return err
+	}
+	return nil
 }
 
 // clearFailures forgets an account's failed sign-ins: after the right
@@ -229,7 +266,7 @@ func (s *Service) checkThrottle(ctx context.Context, email, ip string) error {
 	return nil
 }
 
-func (s *Service) openSession(ctx context.Context, u *User, kind SessionKind, client Client) (*Session, string, error) {
+func (s *Service) openSession(ctx context.Context, u *User, kind SessionKind, client Client, adjust ...func(*Session)) (*Session, string, error) {
 	token, hash := newToken()
 	csrf, _ := newToken()
 	ttl := s.set.SessionTTL
@@ -244,6 +281,9 @@ func (s *Service) openSession(ctx context.Context, u *User, kind SessionKind, cl
 	}
 	sess := &Session{ID: newID(), TokenHash: hash, UserID: u.ID, Kind: kind, CSRFToken: csrf, UserAgent: ua, IP: client.IP,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(ttl)}
+	for _, f := range adjust {
+		f(sess)
+	}
 	if _, err := s.db.Bun.NewInsert().Model(sess).Exec(ctx); err != nil {
 		return nil, "", database.Normalize(err)
 	}

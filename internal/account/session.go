@@ -30,6 +30,11 @@ type Session struct {
 	LastSeenAt time.Time   `bun:"last_seen_at,notnull" json:"last_seen_at"`
 	ExpiresAt  time.Time   `bun:"expires_at,notnull" json:"expires_at"`
 	RevokedAt  *time.Time  `bun:"revoked_at" json:"-"`
+	// AwaitingSecondFactor: the password was right, the code is still due;
+	// nothing but the code page is open to the session.
+	AwaitingSecondFactor bool `bun:"awaiting_second_factor,notnull" json:"-"`
+	// SecondFactor: opened (or since confirmed) with a second factor.
+	SecondFactor bool `bun:"second_factor,notnull" json:"second_factor"`
 
 	User *User `bun:"rel:belongs-to,join:user_id=id" json:"-"`
 }

@@ -34,8 +34,13 @@ type User struct {
 	// opened the confirmation link (invited staff proved their address).
 	EmailUnconfirmed bool       `bun:"email_unconfirmed,notnull"`
 	DisabledAt       *time.Time `bun:"disabled_at"`
-	CreatedAt        time.Time  `bun:"created_at,notnull"`
-	UpdatedAt        time.Time  `bun:"updated_at,notnull"`
+	// TOTPSecret is the enrolled authenticator's secret ("" none): two-factor
+	// sign-in is on. TOTPPending is the one being set up.
+	TOTPSecret   string    `bun:"totp_secret,nullzero" json:"-"`
+	TOTPPending  string    `bun:"totp_pending_secret,nullzero" json:"-"`
+	TOTPLastStep int64     `bun:"totp_last_step,notnull" json:"-"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+	UpdatedAt    time.Time `bun:"updated_at,notnull"`
 }
 
 // DisplayName is the name, or the email when no name was given.
@@ -45,6 +50,9 @@ func (u *User) DisplayName() string {
 	}
 	return u.Email
 }
+
+// TwoFactor tells whether the person signs in with a second factor.
+func (u *User) TwoFactor() bool { return u.TOTPSecret != "" }
 
 // Membership makes a user staff of a tenant.
 type Membership struct {

@@ -12,6 +12,7 @@ import (
 type loginInput struct {
 	Email    string `json:"email" form:"email"`
 	Password string `json:"password" form:"password"`
+	Code     string `json:"code" form:"code"` // two-factor or recovery code
 	Next     string `json:"-" form:"next"`
 }
 
@@ -29,27 +30,40 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := parse(c, &in); err != nil {
 		return err
 	}
-	sess, token, err := s.Accounts.SignIn(c.UserContext(), in.Email, in.Password, s.client(c), account.KindWeb)
+	sess, token, err := s.Accounts.SignIn(c.UserContext(), account.Credentials{Email: in.Email, Password: in.Password}, s.client(c), account.KindWeb)
 	if err != nil {
-		status, code := classify(err)
-		var te *account.ThrottledError
-		if errors.As(err, &te) {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(te.RetryAfter.Seconds()+0.5)))
-		} else if status >= 500 {
+		data, err := signInRefused(c, err)
+		if err != nil {
 			return err
 		}
-		msg := "error." + code
-		if te != nil {
-			msg = "login.throttled"
-		}
-		return s.render(c.Status(status), "login", "login.title", map[string]any{
-			"Next": localPath(in.Next), "Email": in.Email, "Error": msg,
-			"RetryMinutes": retryMinutes(te),
-		})
+		data["Next"], data["Email"] = localPath(in.Next), in.Email
+		return s.render(c, "login", "login.title", data)
 	}
 	s.setSessionCookie(c, token, sess)
+	if sess.AwaitingSecondFactor {
+		return c.Redirect("/login/two-factor?next="+safeNext(in.Next), fiber.StatusSeeOther)
+	}
 	c.Locals(localSession, sess)
 	return c.Redirect(localPath(in.Next), fiber.StatusSeeOther)
+}
+
+// signInRefused is the page data of a refused password or code: the
+// message, and for a throttled try its wait (also in Retry-After). Faults
+// go back to the error handler.
+func signInRefused(c *fiber.Ctx, err error) (map[string]any, error) {
+	status, code := classify(err)
+	var te *account.ThrottledError
+	if errors.As(err, &te) {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(te.RetryAfter.Seconds()+0.5)))
+	} else if status >= 500 || errors.Is(err, account.ErrSessionInvalid) {
+		return nil, err
+	}
+	msg := "error." + code
+	if te != nil {
+		msg = "login.throttled"
+	}
+	c.Status(status)
+	return map[string]any{"Error": msg, "RetryMinutes": retryMinutes(te)}, nil
 }
 
 func retryMinutes(te *account.ThrottledError) int {

@@ -65,6 +65,14 @@ func classify(err error) (int, string) {
 		return fiber.StatusUnauthorized, "unauthorized"
 	case errors.Is(err, account.ErrInvalidCredentials):
 		return fiber.StatusUnauthorized, "invalid_credentials"
+	case errors.Is(err, account.ErrTwoFactorCode):
+		return fiber.StatusUnauthorized, "two_factor_code"
+	case errors.Is(err, account.ErrTwoFactorCodeRequired):
+		return fiber.StatusUnauthorized, "two_factor_code_required"
+	case errors.Is(err, account.ErrTwoFactorRequired):
+		return fiber.StatusForbidden, "two_factor_required"
+	case errors.Is(err, account.ErrTwoFactorOn):
+		return fiber.StatusConflict, "two_factor_on"
 	case errors.As(err, &te):
 		return fiber.StatusTooManyRequests, "too_many_attempts"
 	case errors.Is(err, errForbidden):

@@ -87,6 +87,8 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if token != "" {
 		sess, err := s.Accounts.Authenticate(c.UserContext(), token)
 		switch {
+		case err == nil && sess.AwaitingSecondFactor:
+			c.Locals(localPending, sess)
 		case err == nil:
 			c.Locals(localSession, sess)
 		case errors.Is(err, account.ErrSessionInvalid):
@@ -171,7 +173,8 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// requireAdmin hides the platform console from everyone but platform admins.
+// requireAdmin hides the platform console from everyone but platform admins,
+// who must have signed in with two factors.
 func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	if u := userOf(c); u == nil || !u.PlatformAdmin {
 		if u == nil {
@@ -179,7 +182,20 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 		}
 		return errNotFoundRoute
 	}
+	if !sessionOf(c).SecondFactor {
+		return s.enrolFirst(c)
+	}
 	return c.Next()
+}
+
+// enrolFirst answers a request that needs a two-factor sign-in: a browser
+// goes to set it up (or, on already, to sign in again), an API client
+// gets 403 two_factor_required.
+func (s *Server) enrolFirst(c *fiber.Ctx) error {
+	if isAPI(c) {
+		return account.ErrTwoFactorRequired
+	}
+	return c.Redirect("/account/two-factor", fiber.StatusSeeOther)
 }
 
 // resolveTenant finds the workspace of the URL. An unknown slug and a tenant
@@ -199,6 +215,9 @@ func (s *Server) resolveTenant(c *fiber.Ctx) error {
 	}
 	if len(s.Authz.Roles(u.ID, t.ID)) == 0 {
 		return errNotFoundRoute
+	}
+	if t.RequireTwoFactor && !sessionOf(c).SecondFactor {
+		return s.enrolFirst(c)
 	}
 	c.Locals(localTenant, t)
 	c.SetUserContext(tenant.WithTenant(ctx, t))

@@ -36,6 +36,8 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/staff/invitations/:id/revoke", "staff", "invite", both, s.invitationRevoke),
 		tr("POST", "/staff/:user/access", "staff", "manage", both, s.staffAccess),
 		tr("POST", "/staff/:user/remove", "staff", "manage", both, s.staffRemove),
+		// Two-factor sign-in for the company's staff (the managers' call).
+		tr("POST", "/settings/two-factor", "tenant", "manage", both, s.tenantTwoFactor),
 		tr("GET", "/estates", "estate", "read", both, s.estateList),
 		tr("POST", "/estates", "estate", "create", both, s.estateCreate),
 		tr("GET", "/estates/:estate", "estate", "read", both, s.estateShow),
@@ -209,6 +211,8 @@ func (s *Server) routes(app *fiber.App) {
 	web.Get("/", s.rootRedirect)
 	web.Get("/login", s.loginForm)
 	web.Post("/login", s.login)
+	web.Get("/login/two-factor", s.twoFactorForm)
+	web.Post("/login/two-factor", s.twoFactorLogin)
 	web.Post("/logout", s.logout)
 	web.Post("/locale", s.localeSet)
 	web.Get("/password/forgot", s.passwordForgotForm)
@@ -221,6 +225,10 @@ func (s *Server) routes(app *fiber.App) {
 	web.Post("/account/sessions/:id/revoke", s.requireUser, s.sessionRevoke)
 	web.Post("/account/password", s.requireUser, s.accountPassword)
 	web.Post("/account/mobile", s.requireUser, s.accountMobile)
+	web.Get("/account/two-factor", s.requireUser, s.accountTwoFactor)
+	web.Post("/account/two-factor/setup", s.requireUser, s.accountTwoFactorSetup)
+	web.Post("/account/two-factor/enable", s.requireUser, s.accountTwoFactorEnable)
+	web.Post("/account/two-factor/disable", s.requireUser, s.accountTwoFactorDisable)
 	// Sign-up: the company's own way in (docs/billing.md).
 	web.Get("/signup", s.signupForm)
 	web.Post("/signup", s.signupCreate)

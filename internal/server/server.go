@@ -109,6 +109,9 @@ func New(d Deps) (*fiber.App, error) {
 // Context keys held in fiber locals.
 const (
 	localSession = "session"
+	// localPending is a session that has the password but still owes the
+	// two-factor code: only the code page sees it.
+	localPending = "pending_session"
 	localTenant  = "tenant"
 	localLang    = "lang"
 	localCSRF    = "csrf"

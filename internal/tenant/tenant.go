@@ -61,8 +61,11 @@ type Tenant struct {
 	RBACVersion int64 `bun:"rbac_version,notnull" json:"-"`
 	// TrialEndsAt: when a trialing company's trial ends (docs/billing.md).
 	TrialEndsAt *time.Time `bun:"trial_ends_at" json:"trial_ends_at,omitempty"`
-	CreatedAt   time.Time  `bun:"created_at,notnull" json:"created_at"`
-	UpdatedAt   time.Time  `bun:"updated_at,notnull" json:"updated_at"`
+	// RequireTwoFactor: the managers require two-factor sign-in of the
+	// company's staff; a session without it is sent to enrol.
+	RequireTwoFactor bool      `bun:"require_two_factor,notnull" json:"require_two_factor"`
+	CreatedAt        time.Time `bun:"created_at,notnull" json:"created_at"`
+	UpdatedAt        time.Time `bun:"updated_at,notnull" json:"updated_at"`
 }
 
 // zones caches loaded time zones by name: time.LoadLocation reads and
