@@ -30,7 +30,9 @@ import (
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/notify"
+	"github.com/estatedesk/estatedesk/internal/portal"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/resident"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/team"
@@ -118,6 +120,8 @@ type services struct {
 	fees     *fee.Service
 	kpis     *kpi.Service
 	billing  *subscription.Service
+	// residents signs residents in to the portal.
+	residents *resident.Service
 }
 
 // open migrates the database and wires the services.
@@ -192,6 +196,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		notifier.Register(notify.Email, notify.MailProvider{Sender: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port,
 			Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
 	}
+	// Residents' SMS (the portal's codes) go through Alibaba Cloud once an
+	// access key is set, else to the log, where the demo reads its codes.
+	if cfg.SMS.AliyunAccessKeyID != "" {
+		notifier.Register(notify.SMS, &notify.AliyunSMS{Endpoint: cfg.SMS.AliyunEndpoint, AccessKeyID: cfg.SMS.AliyunAccessKeyID,
+			AccessKeySecret: cfg.SMS.AliyunAccessKeySecret, SignName: cfg.SMS.SignName,
+			Templates: map[string]string{resident.CodeSMS: cfg.SMS.CodeTemplate}})
+	}
+	residents := resident.NewService(db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log})
 	fees, err := fee.NewService(db, jobs, fee.Options{Log: log, Notifier: notifier, Translate: cat.T})
 	if err != nil {
 		db.Close()
@@ -217,7 +229,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
-	return &services{billing: billing, cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
+	return &services{residents: residents, billing: billing, cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -258,8 +270,13 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 	if err != nil {
 		return err
 	}
+	residentsPortal, err := portal.New(portal.Deps{Config: cfg, DB: svc.db, Residents: svc.residents, Catalog: svc.catalog, Log: log})
+	if err != nil {
+		return err
+	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Authz: authz, Catalog: svc.catalog, Log: log})
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Authz: authz, Catalog: svc.catalog, Log: log,
+		Portal: residentsPortal})
 	if err != nil {
 		return err
 	}

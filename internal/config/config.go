@@ -59,6 +59,20 @@ type Config struct {
 	GraceDays           int
 	SignupMaxPerAddress int
 	Stripe              Stripe
+	// SMS sends the residents' portal codes and messages; without an
+	// access key they go to the log (the demo reads its codes there).
+	SMS SMS
+}
+
+// SMS is Alibaba Cloud SMS (dysmsapi): an access key, the approved
+// signature used when a company has none of its own, and the template
+// code (SMS_…) of the sign-in code.
+type SMS struct {
+	AliyunAccessKeyID     string
+	AliyunAccessKeySecret string
+	AliyunEndpoint        string
+	SignName              string
+	CodeTemplate          string
 }
 
 // Stripe connects billing to a Stripe account; an empty SecretKey leaves
@@ -106,6 +120,7 @@ func Default() Config {
 		GraceDays:           30,
 		SignupMaxPerAddress: 10,
 		Stripe:              Stripe{Prices: map[string]string{}},
+		SMS:                 SMS{AliyunEndpoint: "https://dysmsapi.aliyuncs.com/"},
 	}
 }
 
@@ -191,6 +206,11 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("STRIPE_SECRET_KEY", &c.Stripe.SecretKey)
 	str("STRIPE_WEBHOOK_SECRET", &c.Stripe.WebhookSecret)
 	str("STRIPE_API_URL", &c.Stripe.APIURL)
+	str("SMS_ALIYUN_ACCESS_KEY_ID", &c.SMS.AliyunAccessKeyID)
+	str("SMS_ALIYUN_ACCESS_KEY_SECRET", &c.SMS.AliyunAccessKeySecret)
+	str("SMS_ALIYUN_ENDPOINT", &c.SMS.AliyunEndpoint)
+	str("SMS_SIGN_NAME", &c.SMS.SignName)
+	str("SMS_CODE_TEMPLATE", &c.SMS.CodeTemplate)
 	for plan := range c.PlanPrices {
 		up := strings.ToUpper(plan)
 		if v := getenv("ESTATEDESK_PLAN_PRICE_" + up); v != "" {
@@ -282,6 +302,10 @@ func Table() [][4]string {
 		{"", "ESTATEDESK_STRIPE_WEBHOOK_SECRET", "(empty)", "signing secret of the Stripe webhook endpoint /stripe/webhook (never logged)"},
 		{"", "ESTATEDESK_STRIPE_API_URL", "(Stripe)", "another Stripe API base URL (stripe-mock in tests)"},
 		{"", "ESTATEDESK_STRIPE_PRICE_STARTER / _GROWTH / _ENTERPRISE", "(empty)", "Stripe Price ID of each plan"},
+		{"", "ESTATEDESK_SMS_ALIYUN_ACCESS_KEY_ID / _SECRET", "(empty)", "Alibaba Cloud SMS access key; empty writes residents' SMS to the log (the secret is never logged)"},
+		{"", "ESTATEDESK_SMS_ALIYUN_ENDPOINT", d.SMS.AliyunEndpoint, "Alibaba Cloud SMS API URL"},
+		{"", "ESTATEDESK_SMS_SIGN_NAME", "(the company's name)", "approved SMS signature when a company has none"},
+		{"", "ESTATEDESK_SMS_CODE_TEMPLATE", "(empty)", "template code (SMS_…) of the portal's sign-in code"},
 		{"", "ESTATEDESK_WEBHOOK_ALLOW_PRIVATE", "false", "let outgoing webhooks reach loopback, private and link-local addresses, over plain http too (off: refused, against SSRF)"},
 	}
 }

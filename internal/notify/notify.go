@@ -1,7 +1,7 @@
 // Package notify sends messages to the people the platform serves — owners
 // and residents — through providers, one per channel: the log (always
-// there, the default), email over internal/mail, and SMS once a provider
-// for it exists. Callers say which channel they would like and to whom;
+// there, the default), email over internal/mail, and SMS through a
+// provider such as AliyunSMS. Callers say which channel they would like and to whom;
 // a channel without a provider, or a message without a recipient, goes to
 // the log, and the caller is told which channel took it.
 package notify
@@ -33,6 +33,12 @@ type Message struct {
 	Recipient string
 	Subject   string
 	Body      string
+	// Template and Params name the message for SMS services that send
+	// only approved templates (Body is then the text as the log shows
+	// it); Sign is the company's signature (签名) without its brackets.
+	Template string
+	Params   map[string]string
+	Sign     string
 }
 
 // Provider delivers messages of one channel.

@@ -11,7 +11,9 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -27,7 +29,10 @@ import (
 	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
+	"github.com/estatedesk/estatedesk/internal/notify"
+	"github.com/estatedesk/estatedesk/internal/portal"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/resident"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/team"
@@ -95,6 +100,30 @@ type env struct {
 	webhooks *webhook.Service
 	fees     *fee.Service
 	billing  *subscription.Service
+	// The residents' portal: its service, the SMS it "sent", and how far
+	// its clock is ahead of the wall clock.
+	residents *resident.Service
+	sms       *smsbox
+	portalAt  atomic.Int64
+}
+
+// smsbox keeps the SMS the notifier "sent".
+type smsbox struct {
+	mu   sync.Mutex
+	sent []notify.Message
+}
+
+func (b *smsbox) Send(_ context.Context, m notify.Message) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent = append(b.sent, m)
+	return nil
+}
+
+func (b *smsbox) all() []notify.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]notify.Message(nil), b.sent...)
 }
 
 var alphaRoles = []string{"manager", "assistant", "office_head", "clerk", "document_controller", "team_leader", "worker"}
@@ -165,9 +194,16 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 		SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret, APIURL: cfg.Stripe.APIURL,
 		BaseURL: cfg.BaseURL, TimeZone: "Asia/Shanghai", Translate: cat.T, Mail: e.mail, Log: log})
 	must(t, err)
+	e.sms = &smsbox{}
+	notifier := notify.New(log)
+	notifier.Register(notify.SMS, e.sms)
+	e.residents = resident.NewService(e.db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log,
+		Now: func() time.Time { return time.Now().Add(time.Duration(e.portalAt.Load())) }})
+	residentsPortal, err := portal.New(portal.Deps{Config: cfg, DB: e.db, Residents: e.residents, Catalog: cat, Log: log})
+	must(t, err)
 	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
-		Authz:     e.authz, Catalog: cat, Log: log})
+		Authz:     e.authz, Catalog: cat, Log: log, Portal: residentsPortal})
 	must(t, err)
 	return e
 }

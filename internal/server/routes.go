@@ -201,6 +201,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/static/*", s.serveStatic)
 	// Stripe signs its webhooks; no session or CSRF token applies.
 	app.Post("/stripe/webhook", s.stripeWebhook)
+	// The residents' portal has its own sessions, CSRF and error pages:
+	// mounted here, its requests never reach the staff's session loading
+	// below, and it answers every path under /r/:slug itself.
+	if s.Portal != nil {
+		s.Portal.Mount(app.Group("/r/:slug"), s.checkInput)
+	}
 
 	// Everything registered below needs the session and the CSRF check;
 	// Fiber runs handlers in registration order, so the probes above skip them.

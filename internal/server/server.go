@@ -56,6 +56,15 @@ type Deps struct {
 	Fees *fee.Service
 	// Subscriptions is sign-up and billing: trials, plans, Stripe.
 	Subscriptions *subscription.Service
+	// Portal is the residents' face (internal/portal), mounted at
+	// /r/:slug ahead of the staff's sessions; nil leaves it out.
+	Portal Mounter
+}
+
+// Mounter is a face of its own under a prefix: it gets its group and the
+// server's input check, and none of the staff middleware.
+type Mounter interface {
+	Mount(r fiber.Router, input fiber.Handler)
 }
 
 // Server holds the dependencies of the handlers.

@@ -1,0 +1,3 @@
+DROP TABLE resident_sessions;
+--bun:split
+DROP TABLE resident_codes;
