@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/estatedesk/estatedesk/internal/tenant"
 )
@@ -31,10 +32,24 @@ func (s *Server) adminTenantPage(c *fiber.Ctx, t *tenant.Tenant, extra map[strin
 	if err != nil {
 		return err
 	}
-	if isAPI(c) {
-		return c.JSON(fiber.Map{"tenant": t, "members": members, "pending_invitations": len(invitations)})
+	accounts, err := s.Subscriptions.Accounts(ctx, []uuid.UUID{t.ID})
+	if err != nil {
+		return err
 	}
-	data := map[string]any{"T": t, "Members": members, "Invitations": invitations}
+	history, err := s.Subscriptions.History(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	if isAPI(c) {
+		changes := make([]fiber.Map, len(history))
+		for i, h := range history {
+			changes[i] = fiber.Map{"kind": h.Kind, "detail": h.Detail, "actor_id": h.ActorID, "actor_email": h.ActorEmail, "created_at": h.CreatedAt}
+		}
+		return c.JSON(fiber.Map{"tenant": t, "members": members, "pending_invitations": len(invitations),
+			"subscription": accountJSON(accounts[t.ID]), "billing_changes": changes})
+	}
+	data := map[string]any{"T": t, "Members": members, "Invitations": invitations, "Account": accounts[t.ID],
+		"BillingChanges": history, "Plans": tenant.Plans}
 	for k, v := range extra {
 		data[k] = v
 	}

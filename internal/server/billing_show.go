@@ -24,7 +24,7 @@ func (s *Server) billingShow(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"plan": o.Tenant.Plan, "status": o.Tenant.Status, "trial_ends_at": o.Tenant.TrialEndsAt,
 			"trial_days_left": o.TrialDaysLeft, "usage": use, "next_invoice_at": o.NextInvoiceAt, "next_invoice_amount": o.NextInvoiceFen,
 			"invoices": inv, "billing_configured": o.Configured, "complimentary": o.Sub.Complimentary,
-			"subscribed": o.Sub.StripeSubscriptionID != "", "grace_ends_at": o.Sub.GraceEndsAt})
+			"subscribed": o.Sub.StripeSubscriptionID != "", "subscribable": o.Subscribable, "grace_ends_at": o.Sub.GraceEndsAt})
 	}
 	return s.render(c, "billing", "billing.title", map[string]any{"O": o, "Done": c.Query("checkout") == "done"})
 }

@@ -189,6 +189,10 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("POST", "/billing/checkout", "subscription", "manage", both, s.billingCheckout),
 		tr("POST", "/billing/portal", "subscription", "manage", both, s.billingPortal),
 		tr("POST", "/billing/plan", "subscription", "manage", both, s.billingPlan),
+		// The company's data, which a suspended company keeps and may take.
+		tr("GET", "/billing/export/tickets.xlsx", "subscription", "manage", both, s.ticketExport),
+		tr("GET", "/billing/export/units.xlsx", "subscription", "manage", both, s.billingExportUnits),
+		tr("GET", "/billing/export/owners.xlsx", "subscription", "manage", both, s.billingExportOwners),
 	}
 }
 
@@ -262,6 +266,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Get("/sessions", s.requireUser, s.sessionList)
 	api.Delete("/sessions/:id", s.requireUser, s.sessionRevoke)
 	apiAdmin := api.Group("/admin", s.requireAdmin)
+	apiAdmin.Get("/business", s.adminBusiness)
 	apiAdmin.Get("/tenants", s.adminTenantList)
 	apiAdmin.Post("/tenants", s.adminTenantCreate)
 	apiAdmin.Get("/tenants/:id", s.adminTenantShow)

@@ -243,6 +243,9 @@ type Overview struct {
 	NextInvoiceFen int64
 	Invoices       []Invoice
 	Configured     bool
+	// Subscribable: the company has no live Stripe subscription (none yet,
+	// or one that ended), so Checkout is the way to pay.
+	Subscribable bool
 }
 
 // Overview reads a company's billing.
@@ -266,6 +269,8 @@ func (s *Service) Overview(ctx context.Context, t *tenant.Tenant) (*Overview, er
 	if err != nil {
 		return nil, err
 	}
+	_, ended := statusOf(o.Sub.StripeStatus)
+	o.Subscribable = o.Sub.StripeSubscriptionID == "" || ended
 	if t.Status == tenant.Trialing && t.TrialEndsAt != nil {
 		o.TrialDaysLeft = daysLeft(s.now(), *t.TrialEndsAt)
 	}
