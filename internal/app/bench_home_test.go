@@ -50,7 +50,7 @@ func BenchmarkHandler(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	real, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates,
+	real, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Subscriptions: svc.billing,
 		Authz: authz, Catalog: svc.catalog, Log: log})
 	if err != nil {
 		b.Fatal(err)

@@ -44,7 +44,7 @@ func newImportEnv(t *testing.T) *importEnv {
 	cat, err := i18n.Load(web.FS)
 	must(t, err)
 	e.app, err = server.New(server.Deps{Config: e.cfg, DB: e.db, Accounts: e.accounts, Estates: estate.NewService(e.db, tenant.DefaultPlanLimits(), 0),
-		Authz: e.authz, Catalog: cat, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Imports: e.imports})
+		Authz: e.authz, Catalog: cat, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Imports: e.imports, Subscriptions: e.billing})
 	must(t, err)
 	return e
 }
