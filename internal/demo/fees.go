@@ -296,7 +296,12 @@ func (g *feeGen) play(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	// The first estate charges late fees (滞纳金) from now on, so the
+	// counter shows them on its arrears; the year's payments were made
+	// without (the policy is off by default), and its figures stay.
+	e := g.estates[0]
+	_, err := g.svc.SetLatePolicy(ctx, g.t.ID, e.headA, e.id, fee.LatePolicyInput{Enabled: true, RatePPM: 500, GraceDays: 30, CapPercent: 100})
+	return err
 }
 
 // setUp creates the items, their rates from the first period on, and the

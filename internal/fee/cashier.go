@@ -91,11 +91,13 @@ type MethodTotal struct {
 // ItemTotal is a day's money by fee item; ItemID nil is prepayments
 // (预存款), money that paid no bill yet.
 type ItemTotal struct {
-	ItemID    *uuid.UUID `json:"item_id"`
-	Item      string     `json:"item"`
-	TakenFen  int64      `json:"taken_fen"`
-	VoidedFen int64      `json:"voided_fen"`
-	NetFen    int64      `json:"net_fen"`
+	ItemID *uuid.UUID `json:"item_id"`
+	Item   string     `json:"item"`
+	// LateFees: the line of late fees (滞纳金), which are no item's.
+	LateFees  bool  `json:"late_fees,omitempty"`
+	TakenFen  int64 `json:"taken_fen"`
+	VoidedFen int64 `json:"voided_fen"`
+	NetFen    int64 `json:"net_fen"`
 }
 
 // Stored is totals kept as JSON text; none (an open day) is ”.
@@ -346,10 +348,19 @@ func (d *dayTally) item(id uuid.UUID) *ItemTotal {
 	return d.items[id]
 }
 
-// split is how a payment's money went: to items, the rest prepaid.
+// lateFeesLine keys the late fees among a day's items: no item has the
+// all-ones ID (items' IDs are version 7).
+var lateFeesLine = uuid.Max
+
+// split is how a payment's money went: to items, late fees, the rest
+// prepaid.
 func split(p Payment, byItem map[uuid.UUID]int64) map[uuid.UUID]int64 {
 	out := map[uuid.UUID]int64{}
 	rest := p.AmountFen
+	if p.LateFeeFen != 0 {
+		out[lateFeesLine] = p.LateFeeFen
+		rest -= p.LateFeeFen
+	}
 	for id, fen := range byItem {
 		out[id] += fen
 		rest -= fen
@@ -383,7 +394,7 @@ func (d *dayTally) void(p Payment, byItem map[uuid.UUID]int64) {
 }
 
 // totals lists the methods in display order and the items in the
-// estate's order, prepayments last.
+// estate's order, then late fees, prepayments last.
 func (d *dayTally) totals(items []Item) DayTotals {
 	t := d.t
 	t.NetFen = t.TakenFen - t.VoidedFen
@@ -401,23 +412,26 @@ func (d *dayTally) totals(items []Item) DayTotals {
 	}
 	for id, it := range d.items {
 		it.NetFen = it.TakenFen - it.VoidedFen
-		if id != uuid.Nil {
+		switch id {
+		case uuid.Nil:
+		case lateFeesLine:
+			it.LateFees = true
+		default:
 			it.ItemID, it.Item = &id, names[id]
 		}
 		t.ByItem = append(t.ByItem, *it)
 	}
-	slices.SortFunc(t.ByItem, func(a, b ItemTotal) int {
-		if (a.ItemID == nil) != (b.ItemID == nil) {
-			if a.ItemID == nil {
-				return 1
-			}
-			return -1
+	// Items by the estate's order, then late fees, then prepayments.
+	rank := func(it ItemTotal) int {
+		switch {
+		case it.ItemID != nil:
+			return order[*it.ItemID]
+		case it.LateFees:
+			return len(items)
 		}
-		if a.ItemID == nil {
-			return 0
-		}
-		return cmp.Compare(order[*a.ItemID], order[*b.ItemID])
-	})
+		return len(items) + 1
+	}
+	slices.SortFunc(t.ByItem, func(a, b ItemTotal) int { return cmp.Compare(rank(a), rank(b)) })
 	return t
 }
 

@@ -301,3 +301,45 @@ func LateTotal(fees []LateFee) int64 {
 	}
 	return sum
 }
+
+// chargeLate charges the late fees of what a payment settles, in its
+// transaction under the unit's lock: one LateCharge per bill it pays
+// late, on the amount it applies to that bill, added to the payment's
+// amount. A replayed payment never gets here, so a late fee is charged
+// exactly once with its money.
+func (s *Service) chargeLate(ctx context.Context, tx bun.Tx, t *tenant.Tenant, estateID uuid.UUID, p *Payment, bills []*Bill, allocs []Allocation) ([]LateCharge, error) {
+	out := []LateCharge{}
+	today := localDay(p.PaidAt, t.Location())
+	byID := map[uuid.UUID]*Bill{}
+	var late []uuid.UUID
+	for _, b := range bills {
+		if b.DueDate < formatDate(today) {
+			byID[b.ID] = b
+			late = append(late, b.ID)
+		}
+	}
+	if len(late) == 0 {
+		return out, nil
+	}
+	st, err := lateStateOf(ctx, tx, t.ID, estateID, late)
+	if err != nil || !st.policy.Enabled {
+		return out, err
+	}
+	for _, al := range allocs {
+		b := byID[al.BillID]
+		if b == nil {
+			continue
+		}
+		lf := st.fee(b, al.AmountFen, today)
+		if lf.ComputedFen == 0 {
+			continue
+		}
+		st.charged[b.ID] += lf.ComputedFen
+		st.credit[b.ID] -= lf.WaivedFen
+		out = append(out, LateCharge{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), PaymentID: p.ID, BillID: b.ID, Days: lf.Days,
+			RatePPM: st.policy.RatePPM, BaseFen: lf.BaseFen, ComputedFen: lf.ComputedFen, WaivedFen: lf.WaivedFen, AmountFen: lf.Fen, At: p.PaidAt})
+		p.LateFeeFen += lf.Fen
+		p.AmountFen += lf.Fen
+	}
+	return out, nil
+}

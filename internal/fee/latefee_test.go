@@ -1,9 +1,14 @@
 package fee_test
 
 import (
+	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/fee"
@@ -148,5 +153,140 @@ func TestLatePolicyAndCounter(t *testing.T) {
 	}
 	if _, _, err := f.svc.LateFees(f.ctx, f.bravo, f.bravoMgr.Scope, f.units["1-101"].ID); !errors.Is(err, database.ErrNotFound) {
 		t.Errorf("other company: %v", err)
+	}
+}
+
+// lateFeesOf is the unit's late fees today.
+func (f *fixture) lateFeesOf(t *testing.T, code string) []fee.LateFee {
+	t.Helper()
+	_, late, err := f.svc.LateFees(f.ctx, f.alpha, f.clerk.Scope, f.units[code].ID)
+	must(t, err)
+	return late
+}
+
+func (f *fixture) lateCharges(t *testing.T) int {
+	t.Helper()
+	var n int
+	must(t, f.db.ReadTenant(f.ctx, f.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
+		return tx.NewRaw("SELECT count(*) FROM fee_late_charges WHERE tenant_id = ? AND voided_at IS NULL", f.alpha.ID).Scan(ctx, &n)
+	}))
+	return n
+}
+
+// A late bill's payment charges its late fee once, as its own charge on
+// the payment (not on the bill), less an approved late-fee waiver; a
+// replay charges nothing more; the cashier's day shows late fees on
+// their own line; the statement balances; a void gives the late fee
+// back; a part payment is charged on the part paid.
+func TestLateFeesPaidAndWaived(t *testing.T) {
+	f := setup(t)
+	mgmt := f.item(t, fee.ItemInput{Name: "物业费", Kind: fee.FixedUnit})
+	f.rate(t, mgmt, "", "2026-01-01", "100")
+	f.run(t, "2026-02") // due 2026-02-15: 23 days late on 2026-03-10
+	f.run(t, "2026-03") // not yet due
+	_, err := f.svc.SetLatePolicy(f.ctx, f.alpha.ID, f.manager, f.east.ID, fee.LatePolicyInput{Enabled: true, RatePPM: 300, GraceDays: 10, CapPercent: 100})
+	must(t, err)
+	feb, mar := f.bill(t, "1-101", "2026-02"), f.bill(t, "1-101", "2026-03")
+	unit := f.units["1-101"].ID
+
+	// The clerk was shown another late fee: refused, nothing paid.
+	wrong := int64(1)
+	_, err = f.svc.Pay(f.ctx, f.alpha, f.clerk, fee.PayInput{UnitID: unit, Method: fee.Cash, AmountFen: 20000, LateFeeFen: &wrong}, "")
+	if !errors.Is(err, fee.ErrLateFeeChanged) || !errors.Is(err, database.ErrConflict) {
+		t.Fatalf("changed late fee: %v", err)
+	}
+
+	// A late-fee waiver: at most today's ¥0.69, approved by the manager;
+	// the bill itself is not waived.
+	if _, err := f.svc.RequestLateFeeWaiver(f.ctx, f.alpha, f.clerk, feb.ID, 70, "系统通知延误"); !errors.Is(err, fee.ErrWaiverTooLarge) {
+		t.Errorf("too large: %v", err)
+	}
+	if _, err := f.svc.RequestLateFeeWaiver(f.ctx, f.alpha, f.clerk, mar.ID, 1, "未逾期"); !errors.Is(err, fee.ErrNoLateFee) {
+		t.Errorf("not late: %v", err)
+	}
+	if _, err := f.svc.RequestLateFeeWaiver(f.ctx, f.alpha, f.westClerk, feb.ID, 30, "越权"); !errors.Is(err, database.ErrNotFound) {
+		t.Errorf("out of scope: %v", err)
+	}
+	w, err := f.svc.RequestLateFeeWaiver(f.ctx, f.alpha, f.clerk, feb.ID, 30, "系统通知延误")
+	must(t, err)
+	if _, err := f.svc.DecideWaiver(f.ctx, f.alpha.ID, f.clerk, w.ID, true, false); !errors.Is(err, fee.ErrSelfApproval) {
+		t.Errorf("self approval: %v", err)
+	}
+	_, err = f.svc.DecideWaiver(f.ctx, f.alpha.ID, f.manager, w.ID, true, false)
+	must(t, err)
+	if b := f.bill(t, "1-101", "2026-02"); b.WaivedFen != 0 || b.OpenFen() != 10000 {
+		t.Fatalf("a late-fee waiver touched the bill %+v", b)
+	}
+	late := f.lateFeesOf(t, "1-101")
+	if len(late) != 1 || late[0].ComputedFen != 69 || late[0].WaivedFen != 30 || late[0].Fen != 39 {
+		t.Fatalf("late fees after the waiver %+v", late)
+	}
+
+	// Both bills paid as shown: ¥200 + ¥0.39, once, even when retried.
+	shown := fee.LateTotal(late)
+	in := fee.PayInput{UnitID: unit, Method: fee.Cash, AmountFen: 20000, ExpectedFen: 20000, LateFeeFen: &shown}
+	rc, err := f.svc.Pay(f.ctx, f.alpha, f.clerk, in, "late-1")
+	must(t, err)
+	p := rc.Payment
+	if p.AmountFen != 20039 || p.LateFeeFen != 39 || len(rc.LateFees) != 1 || rc.LateFees[0].BillID != feb.ID ||
+		rc.LateFees[0].Days != 23 || rc.LateFees[0].ComputedFen != 69 || rc.LateFees[0].WaivedFen != 30 || rc.LateFees[0].AmountFen != 39 {
+		t.Fatalf("payment %+v late %+v", p, rc.LateFees)
+	}
+	again, err := f.svc.Pay(f.ctx, f.alpha, f.clerk, in, "late-1")
+	must(t, err)
+	if !again.Replayed || again.Payment.ID != p.ID || len(again.LateFees) != 1 || f.lateCharges(t) != 1 {
+		t.Fatalf("replay %+v, %d charges", again, f.lateCharges(t))
+	}
+	if b := f.bill(t, "1-101", "2026-02"); b.PaidFen != 10000 || b.Status != fee.Paid {
+		t.Errorf("the bill is paid its amount only %+v", b)
+	}
+	rc, err = f.svc.Payment(f.ctx, f.alpha.ID, f.clerk.Scope, p.ID)
+	must(t, err)
+	if len(rc.LateFees) != 1 || rc.Payment.LateFeeFen != 39 {
+		t.Errorf("the receipt read back %+v", rc)
+	}
+
+	// The cashier's day: ¥200 by the item, ¥0.39 of late fees.
+	day, err := f.svc.CashierReport(f.ctx, f.alpha, f.clerk.Scope, fee.DayQuery{EstateID: f.east.ID, Day: "2026-03-10", ClerkID: &f.clerk.UserID})
+	must(t, err)
+	if day.TakenFen != 20039 || len(day.ByItem) != 2 || day.ByItem[0].TakenFen != 20000 || !day.ByItem[1].LateFees || day.ByItem[1].TakenFen != 39 {
+		t.Fatalf("the day %+v", day.DayTotals)
+	}
+	// The statement: the late fee charged and paid; it closes on what is owed.
+	ac := f.account(t, "1-101")
+	entries := fee.Ledger(ac)
+	if last := entries[len(entries)-1]; last.BalanceFen != ac.OpenFen-ac.BalanceFen {
+		t.Errorf("ledger closes on %d, account %d", last.BalanceFen, ac.OpenFen-ac.BalanceFen)
+	}
+	if !slices.ContainsFunc(entries, func(e fee.Entry) bool { return e.Kind == fee.EntryLateFee && e.ChargeFen == 39 }) {
+		t.Errorf("no late fee on the statement %+v", entries)
+	}
+
+	// Voided: the late fee is owed again, the waiver's credit back.
+	_, err = f.svc.Void(f.ctx, f.alpha.ID, f.manager, p.ID, "收款方式录错")
+	must(t, err)
+	if n := f.lateCharges(t); n != 0 {
+		t.Errorf("%d late charges after the void", n)
+	}
+	if late := f.lateFeesOf(t, "1-101"); len(late) != 1 || late[0].Fen != 39 {
+		t.Fatalf("late fees after the void %+v", late)
+	}
+	ac = f.account(t, "1-101")
+	entries = fee.Ledger(ac)
+	if last := entries[len(entries)-1]; last.BalanceFen != ac.OpenFen-ac.BalanceFen {
+		t.Errorf("ledger after the void closes on %d, account %d", last.BalanceFen, ac.OpenFen-ac.BalanceFen)
+	}
+
+	// ¥40 of February: its late fee is on ¥40 (27.6 → 28 fen), all of it
+	// waived (30 fen of credit); the rest of the credit, 2 fen, is left
+	// for the next payment of the bill.
+	rc, err = f.svc.Pay(f.ctx, f.alpha, f.clerk, fee.PayInput{UnitID: unit, BillIDs: []uuid.UUID{feb.ID}, Method: fee.Cash, AmountFen: 4000}, "")
+	must(t, err)
+	if rc.Payment.LateFeeFen != 0 || rc.Payment.AmountFen != 4000 || len(rc.LateFees) != 1 || rc.LateFees[0].ComputedFen != 28 || rc.LateFees[0].WaivedFen != 28 {
+		t.Fatalf("part payment %+v %+v", rc.Payment, rc.LateFees)
+	}
+	// ¥60 open: 41.4 → 41 fen, less 2 fen of credit.
+	if late := f.lateFeesOf(t, "1-101"); len(late) != 1 || late[0].BaseFen != 6000 || late[0].ComputedFen != 41 || late[0].Fen != 39 {
+		t.Fatalf("late fees of the rest %+v", late)
 	}
 }

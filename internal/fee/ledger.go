@@ -16,6 +16,9 @@ const (
 	EntryPayment EntryKind = "payment" // money taken, to bills or the prepaid balance
 	EntryVoid    EntryKind = "void"    // a payment voided (红冲): its money counts again as owed
 	EntryWaiver  EntryKind = "waiver"  // a waiver approved
+	// EntryLateFee is a late fee (滞纳金) charged with a payment, or
+	// given back (a credit) when the payment is voided.
+	EntryLateFee EntryKind = "late_fee"
 )
 
 // Entry is one line of a unit's statement (对账单). BalanceFen is the
@@ -43,14 +46,22 @@ func Ledger(ac *Account) []Entry {
 	}
 	for i := range ac.Payments {
 		p := &ac.Payments[i]
+		if p.LateFeeFen != 0 {
+			out = append(out, Entry{At: p.PaidAt, Kind: EntryLateFee, PaymentID: &p.ID, ChargeFen: p.LateFeeFen})
+		}
 		out = append(out, Entry{At: p.PaidAt, Kind: EntryPayment, PaymentID: &p.ID, CreditFen: p.AmountFen})
 		if p.VoidedAt != nil {
 			out = append(out, Entry{At: *p.VoidedAt, Kind: EntryVoid, PaymentID: &p.ID, ChargeFen: p.AmountFen})
+			if p.LateFeeFen != 0 {
+				out = append(out, Entry{At: *p.VoidedAt, Kind: EntryLateFee, PaymentID: &p.ID, CreditFen: p.LateFeeFen})
+			}
 		}
 	}
 	for i := range ac.Waivers {
 		w := &ac.Waivers[i]
-		if w.Status == WaiverApproved && w.DecidedAt != nil {
+		// A late-fee waiver lowers a late fee before it is charged: the
+		// charge is already net of it.
+		if w.Status == WaiverApproved && w.DecidedAt != nil && !w.LateFee {
 			out = append(out, Entry{At: *w.DecidedAt, Kind: EntryWaiver, BillID: &w.BillID, CreditFen: w.AmountFen})
 		}
 	}

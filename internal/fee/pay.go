@@ -62,6 +62,11 @@ type PayInput struct {
 	// ExpectedFen, when set, is the open total the clerk was shown: if the
 	// bills changed meanwhile the payment is refused (ErrDueChanged).
 	ExpectedFen int64 `json:"expected_fen,omitempty"`
+	// LateFeeFen, when set, is the late fees (滞纳金) the clerk was shown
+	// for the bills: if they differ from what the payment charges (a new
+	// day, a waiver approved meanwhile), it is refused (ErrLateFeeChanged).
+	// The late fees are taken on top of AmountFen either way.
+	LateFeeFen *int64 `json:"late_fee_fen,omitempty"`
 }
 
 // MaxIdempotencyKey bounds an Idempotency-Key.
@@ -72,6 +77,9 @@ type Receipt struct {
 	Payment     *Payment     `json:"payment"`
 	Allocations []Allocation `json:"allocations"`
 	Bills       []Bill       `json:"bills"`
+	// LateFees are the late fees (滞纳金) charged with the payment, one
+	// per bill it settled late.
+	LateFees []LateCharge `json:"late_fees"`
 	// Replayed: an Idempotency-Key matched an earlier payment, returned
 	// instead of taking the money twice.
 	Replayed bool `json:"-"`
@@ -100,7 +108,7 @@ func (s *Service) Pay(ctx context.Context, t *tenant.Tenant, a Actor, in PayInpu
 	if !in.Method.Valid() {
 		return nil, ErrInvalidMethod
 	}
-	if !validFen(in.AmountFen) || !validFen(in.PrepayFen) || !validFen(in.ExpectedFen) {
+	if !validFen(in.AmountFen) || !validFen(in.PrepayFen) || !validFen(in.ExpectedFen) || (in.LateFeeFen != nil && !validFen(*in.LateFeeFen)) {
 		return nil, ErrInvalidAmount
 	}
 	if in.AmountFen+in.PrepayFen <= 0 {
@@ -203,7 +211,7 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 	if key != "" {
 		p.IdempotencyKey = &key
 	}
-	rc := &Receipt{Payment: p, Allocations: []Allocation{}, Bills: []Bill{}}
+	rc := &Receipt{Payment: p, Allocations: []Allocation{}, Bills: []Bill{}, LateFees: []LateCharge{}}
 	var touched []*Bill
 	left := in.AmountFen
 	for _, b := range bills {
@@ -217,6 +225,12 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 		rc.Allocations = append(rc.Allocations, Allocation{TenantID: t.ID, ID: uuid.Must(uuid.NewV7()), BillID: b.ID, PaymentID: &p.ID,
 			Source: FromPayment, AmountFen: use, At: now})
 		rc.Bills = append(rc.Bills, *b)
+	}
+	if rc.LateFees, err = s.chargeLate(ctx, tx, t, u.EstateID, p, touched, rc.Allocations); err != nil {
+		return nil, err
+	}
+	if in.LateFeeFen != nil && *in.LateFeeFen != p.LateFeeFen {
+		return nil, ErrLateFeeChanged
 	}
 	if number {
 		// The counter last: its row is held until the commit, as briefly
@@ -233,6 +247,11 @@ func (s *Service) pay(ctx context.Context, tx bun.Tx, t *tenant.Tenant, a Actor,
 	}
 	if len(rc.Allocations) > 0 {
 		if _, err := tx.NewInsert().Model(&rc.Allocations).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if len(rc.LateFees) > 0 {
+		if _, err := tx.NewInsert().Model(&rc.LateFees).Exec(ctx); err != nil {
 			return nil, err
 		}
 	}
@@ -307,7 +326,10 @@ func (s *Service) findReplay(ctx context.Context, tenantID uuid.UUID, a Actor, k
 
 // receipt loads what a payment settled.
 func receipt(ctx context.Context, db bun.IDB, p *Payment) (*Receipt, error) {
-	rc := &Receipt{Payment: p, Allocations: []Allocation{}, Bills: []Bill{}}
+	rc := &Receipt{Payment: p, Allocations: []Allocation{}, Bills: []Bill{}, LateFees: []LateCharge{}}
+	if err := db.NewSelect().Model(&rc.LateFees).Where("tenant_id = ? AND payment_id = ?", p.TenantID, p.ID).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, database.Normalize(err)
+	}
 	if err := db.NewSelect().Model(&rc.Allocations).Where("tenant_id = ? AND payment_id = ?", p.TenantID, p.ID).OrderExpr("id").Scan(ctx); err != nil {
 		return nil, database.Normalize(err)
 	}
@@ -406,6 +428,11 @@ func (s *Service) Void(ctx context.Context, tenantID uuid.UUID, a Actor, id uuid
 			if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 				return err
 			}
+		}
+		// Its late fees were never owed without the money: voided too.
+		if _, err := tx.NewUpdate().Model((*LateCharge)(nil)).Set("voided_at = ?", now).
+			Where("tenant_id = ? AND payment_id = ? AND voided_at IS NULL", tenantID, p.ID).Exec(ctx); err != nil {
+			return err
 		}
 		p.VoidedAt, p.VoidedBy, p.VoidReason = &now, &a.UserID, reason
 		if _, err := tx.NewUpdate().Model(p).Column("voided_at", "voided_by", "void_reason").WherePK().Exec(ctx); err != nil {

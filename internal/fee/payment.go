@@ -41,9 +41,10 @@ type Payment struct {
 	UnitID    uuid.UUID `bun:"unit_id,notnull,type:uuid" json:"unit_id"`
 	Method    Method    `bun:"method,notnull" json:"method"`
 	// AmountFen is all the money taken; PrepaidFen of it went to the
-	// unit's prepaid balance, the rest to bills.
+	// unit's prepaid balance, LateFeeFen to late fees, the rest to bills.
 	AmountFen      int64      `bun:"amount_fen,notnull" json:"amount_fen"`
 	PrepaidFen     int64      `bun:"prepaid_fen,notnull" json:"prepaid_fen"`
+	LateFeeFen     int64      `bun:"late_fee_fen,notnull" json:"late_fee_fen"`
 	ClerkID        uuid.UUID  `bun:"clerk_id,notnull,type:uuid" json:"clerk_id"`
 	IdempotencyKey *string    `bun:"idempotency_key" json:"-"`
 	RequestHash    string     `bun:"request_hash,notnull" json:"-"`
@@ -136,6 +137,10 @@ type Waiver struct {
 	Status      WaiverStatus `bun:"status,notnull" json:"status"`
 	RequestedBy uuid.UUID    `bun:"requested_by,notnull,type:uuid" json:"requested_by"`
 	RequestedAt time.Time    `bun:"requested_at,notnull" json:"requested_at"`
+	// LateFee: the waiver is of the bill's late fee (滞纳金), not of the
+	// bill; approved, it takes its amount off the late fees charged on
+	// the bill from then on.
+	LateFee bool `bun:"late_fee,notnull" json:"late_fee"`
 	// ApprovedBy is who decided: approved, or rejected.
 	ApprovedBy *uuid.UUID `bun:"approved_by,type:uuid" json:"approved_by,omitempty"`
 	DecidedAt  *time.Time `bun:"decided_at" json:"decided_at,omitempty"`

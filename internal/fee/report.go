@@ -380,7 +380,7 @@ func (s *Service) CollectionRates(ctx context.Context, t *tenant.Tenant, scope e
 			Fen    int64     `bun:"fen"`
 		}
 		if err := tx.NewSelect().TableExpr("waivers").ColumnExpr("bill_id, sum(amount_fen) AS fen").
-			Where("tenant_id = ? AND status = ? AND decided_at < ?", t.ID, WaiverApproved, start).
+			Where("tenant_id = ? AND status = ? AND decided_at < ? AND NOT late_fee", t.ID, WaiverApproved, start).
 			Where("bill_id IN (SELECT id FROM bills WHERE "+old+")", oldArgs...).GroupExpr("bill_id").Scan(ctx, &waived); err != nil {
 			return err
 		}

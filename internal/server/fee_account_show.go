@@ -38,6 +38,10 @@ type feePayForm struct {
 	// and the total the payment expects — a double click pays the same,
 	// and bills changed meanwhile are refused rather than paid blind.
 	Shown []string `form:"shown"`
+	// LateShown is each bill's late fee as the page showed it ("id:fen"),
+	// while the estate charges late fees: the ticked ones' sum is what a
+	// payment of the whole amount must charge, or it is refused.
+	LateShown []string `form:"late_shown"`
 }
 
 // feeAccountShow: a unit's fee account — its bills (open ones ticked for

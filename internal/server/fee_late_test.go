@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -106,4 +107,68 @@ func TestLateFeePolicyAndCounter(t *testing.T) {
 			t.Errorf("account page lacks %q", want)
 		}
 	}
+}
+
+// At the counter: a late-fee waiver asked by the clerk and approved by
+// the office head; the form pays the open bill with its late fee as
+// shown; the receipt names the late fee, on the page and in the API.
+func TestLateFeePaidAtCounter(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := e.seedPortfolio()
+	w := e.seedFees(p, e.estates[0].ID, p.northUnit, "")
+	north := e.estates[0].ID.String()
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/late-fees", as: "manager",
+		json: map[string]any{"estate_id": north, "enabled": true, "rate_ppm": 500, "cap_percent": 100}}), http.StatusOK, "policy")
+	// The paid bill has no late fee to waive; the open one has.
+	resp := e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/bills/" + w.bill.String() + "/waivers", as: "clerk",
+		json: map[string]any{"amount_fen": 100, "reason": "通知延误", "late_fee": true}})
+	expectStatus(t, resp, http.StatusUnprocessableEntity, "paid bill")
+	var wv fee.Waiver
+	decode(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/bills/" + w.open.String() + "/waivers", as: "clerk",
+		json: map[string]any{"amount_fen": 100, "reason": "通知延误", "late_fee": true}}), &wv)
+	if !wv.LateFee || wv.AmountFen != 100 {
+		t.Fatalf("waiver %+v", wv)
+	}
+	expectStatus(t, e.do(request{method: "POST", path: "/api/v1/t/alpha/fees/waivers/" + wv.ID.String() + "/approve", as: "office_head"}), http.StatusOK, "approve")
+	body := page(t, e, "/t/alpha/fees/units/"+w.unit.String(), "clerk")
+	if !strings.Contains(body, `name="late_shown"`) || !strings.Contains(body, `id="fee-pay-late"`) {
+		t.Fatal("the counter's form lacks the late fees")
+	}
+	var ac struct {
+		LateFees   []fee.LateFee `json:"late_fees"`
+		LateFeeFen int64         `json:"late_fee_fen"`
+	}
+	decode(t, e.do(request{method: "GET", path: "/api/v1/t/alpha/fees/units/" + w.unit.String(), as: "clerk"}), &ac)
+	if len(ac.LateFees) != 1 || ac.LateFees[0].WaivedFen != 100 || ac.LateFeeFen != ac.LateFees[0].ComputedFen-100 {
+		t.Fatalf("late fees %+v", ac)
+	}
+	open := w.open.String()
+	form := url.Values{"method": {"cash"}, "idempotency_key": {"late-form-1"}, "bill_ids": {open},
+		"shown": {open + ":50000"}, "late_shown": {open + ":" + strconv.FormatInt(ac.LateFeeFen, 10)}}
+	// A page shown before the late fee changed is refused.
+	stale := url.Values{"method": {"cash"}, "idempotency_key": {"late-form-0"}, "bill_ids": {open},
+		"shown": {open + ":50000"}, "late_shown": {open + ":1"}}
+	resp = e.do(request{method: "POST", path: "/t/alpha/fees/units/" + w.unit.String() + "/payments", as: "clerk", form: stale})
+	if resp.StatusCode != http.StatusConflict || !strings.Contains(readBody(t, resp), "滞纳金已变化") {
+		t.Errorf("stale late fee: %d", resp.StatusCode)
+	}
+	resp = e.do(request{method: "POST", path: "/t/alpha/fees/units/" + w.unit.String() + "/payments", as: "clerk", form: form})
+	expectStatus(t, resp, http.StatusSeeOther, "pay")
+	loc := resp.Header.Get("Location")
+	var rc fee.Receipt
+	decode(t, e.do(request{method: "GET", path: "/api/v1" + loc, as: "clerk"}), &rc)
+	if rc.Payment.LateFeeFen != ac.LateFeeFen || rc.Payment.AmountFen != 50000+ac.LateFeeFen || len(rc.LateFees) != 1 {
+		t.Fatalf("receipt %+v %+v", rc.Payment, rc.LateFees)
+	}
+	body = page(t, e, loc, "clerk")
+	for _, want := range []string{`id="fee-payment-late"`, "滞纳金（装修管理费）", fee.Format(ac.LateFeeFen)} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the payment page lacks %q", want)
+		}
+	}
+	resp = e.do(request{method: "GET", path: loc + "/receipt.pdf", as: "clerk"})
+	expectStatus(t, resp, http.StatusOK, "receipt PDF")
+	resp = e.do(request{method: "GET", path: "/t/alpha/fees/units/" + w.unit.String() + "/statement.pdf", as: "clerk"})
+	expectStatus(t, resp, http.StatusOK, "statement PDF")
 }

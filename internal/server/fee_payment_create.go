@@ -74,18 +74,14 @@ func (s *Server) feePayInput(f feePayForm) (fee.PayInput, error) {
 		}
 		in.BillIDs = append(in.BillIDs, id)
 	}
-	for _, sh := range f.Shown {
-		id, fen, ok := strings.Cut(sh, ":")
-		bill, err := uuid.Parse(id)
-		n, nerr := strconv.ParseInt(fen, 10, 64)
-		if !ok || err != nil || nerr != nil || n < 0 {
-			return in, errBadRequest
-		}
-		if containsID(in.BillIDs, bill) {
-			in.ExpectedFen += n
-		}
-	}
 	var err error
+	if in.ExpectedFen, err = shownTotal(f.Shown, in.BillIDs); err != nil {
+		return in, err
+	}
+	late, err := shownTotal(f.LateShown, in.BillIDs)
+	if err != nil {
+		return in, err
+	}
 	if strings.TrimSpace(f.Prepay) != "" {
 		if in.PrepayFen, err = fee.ParseYuan(f.Prepay); err != nil {
 			return in, err
@@ -93,9 +89,30 @@ func (s *Server) feePayInput(f feePayForm) (fee.PayInput, error) {
 	}
 	in.AmountFen = in.ExpectedFen
 	if strings.TrimSpace(f.Amount) != "" {
+		// Part of the bills: their late fees are on the part paid.
 		in.AmountFen, err = fee.ParseYuan(f.Amount)
+	} else if len(f.LateShown) > 0 {
+		in.LateFeeFen = &late
 	}
 	return in, err
+}
+
+// shownTotal adds up the amounts a page showed ("id:fen") of the bills
+// ticked.
+func shownTotal(shown []string, ticked []uuid.UUID) (int64, error) {
+	var sum int64
+	for _, sh := range shown {
+		id, fen, ok := strings.Cut(sh, ":")
+		bill, err := uuid.Parse(id)
+		n, nerr := strconv.ParseInt(fen, 10, 64)
+		if !ok || err != nil || nerr != nil || n < 0 || n > fee.MaxFen {
+			return 0, errBadRequest
+		}
+		if containsID(ticked, bill) {
+			sum += n
+		}
+	}
+	return sum, nil
 }
 
 func containsID(ids []uuid.UUID, id uuid.UUID) bool {

@@ -54,6 +54,13 @@ func (s *Server) feeReceiptPDF(c *fiber.Ctx) error {
 		b := bills[al.BillID]
 		r.Lines = append(r.Lines, pdf.ReceiptLine{Item: names[b.ItemID], Period: b.Period, AmountFen: al.AmountFen})
 	}
+	// Each late fee (滞纳金) is a line of its own.
+	for _, lc := range rc.LateFees {
+		if lc.AmountFen > 0 {
+			b := bills[lc.BillID]
+			r.Lines = append(r.Lines, pdf.ReceiptLine{Item: tr("latefee.line", map[string]any{"Item": names[b.ItemID]}), Period: b.Period, AmountFen: lc.AmountFen})
+		}
+	}
 	if p.VoidedAt != nil {
 		r.Voided, r.VoidedAt, r.VoidReason = true, i18n.DateTime(lang, p.VoidedAt.In(loc)), p.VoidReason
 	}

@@ -58,11 +58,22 @@ func (s *Server) feeStatementPDF(c *fiber.Ctx) error {
 		case fee.EntryPayment, fee.EntryVoid:
 			p := payments[*e.PaymentID]
 			text = tr("pdf.statement."+string(e.Kind), map[string]any{"No": p.ReceiptNo, "Method": tr("fee.method."+string(p.Method), nil)})
+		case fee.EntryLateFee:
+			// Charged with the payment, or given back by its void.
+			id := "latefee.statement.charged"
+			if e.CreditFen > 0 {
+				id = "latefee.statement.returned"
+			}
+			text = tr(id, map[string]any{"No": payments[*e.PaymentID].ReceiptNo})
 		}
 		st.Entries = append(st.Entries, pdf.StatementEntry{Date: pdfTime(c, e.At), Text: text, ChargeFen: e.ChargeFen, CreditFen: e.CreditFen, BalanceFen: e.BalanceFen})
 	}
 	for _, w := range ac.Waivers {
-		st.Waivers = append(st.Waivers, pdf.StatementWaiver{Date: pdfTime(c, w.RequestedAt), Bill: tr("pdf.statement.bill", billText[w.BillID]),
+		bill := tr("pdf.statement.bill", billText[w.BillID])
+		if w.LateFee {
+			bill = tr("latefee.line", map[string]any{"Item": bill})
+		}
+		st.Waivers = append(st.Waivers, pdf.StatementWaiver{Date: pdfTime(c, w.RequestedAt), Bill: bill,
 			Reason: w.Reason, Status: tr("fee.waiver_status."+string(w.Status), nil), AmountFen: w.AmountFen})
 	}
 	for _, m := range ac.Movements {

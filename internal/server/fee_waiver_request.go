@@ -13,6 +13,8 @@ type feeWaiverInput struct {
 	AmountFen int64  `json:"amount_fen" form:"-"`
 	Amount    string `json:"-" form:"amount"`
 	Reason    string `json:"reason" form:"reason"`
+	// LateFee asks to waive the bill's late fee (滞纳金) instead.
+	LateFee bool `json:"late_fee" form:"late_fee"`
 }
 
 // feeWaiverRequest asks for a waiver (减免) of part of a bill, with a
@@ -36,7 +38,12 @@ func (s *Server) feeWaiverRequest(c *fiber.Ctx) error {
 			return s.feeBillRefused(c, a, billID, err)
 		}
 	}
-	w, err := s.Fees.RequestWaiver(ctx, t.ID, a, billID, in.AmountFen, in.Reason)
+	var w *fee.Waiver
+	if in.LateFee {
+		w, err = s.Fees.RequestLateFeeWaiver(ctx, t, a, billID, in.AmountFen, in.Reason)
+	} else {
+		w, err = s.Fees.RequestWaiver(ctx, t.ID, a, billID, in.AmountFen, in.Reason)
+	}
 	if err != nil {
 		return s.feeBillRefused(c, a, billID, err)
 	}
