@@ -32,6 +32,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/portal"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/report"
 	"github.com/estatedesk/estatedesk/internal/resident"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/subscription"
@@ -119,6 +120,7 @@ type services struct {
 	webhooks *webhook.Service
 	fees     *fee.Service
 	kpis     *kpi.Service
+	reports  *report.Service
 	billing  *subscription.Service
 	// residents signs residents in to the portal.
 	residents *resident.Service
@@ -217,6 +219,16 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
+	// The monthly reports: a periodic job makes last month's on the 1st in
+	// each company's time zone; they are sent by email when the manager
+	// (or the office head) sends them.
+	reports, err := report.NewService(db, jobs, kpis, report.Options{Log: log, Every: 10 * time.Minute, Translate: cat.T, BaseURL: cfg.BaseURL,
+		Mail: mail.New(mail.Config{Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+			Password: cfg.SMTP.Password, From: cfg.SMTP.From}, log)})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	// Billing registers its Stripe, reminder and sweep workers.
 	billing, err := subscription.NewService(db, jobs, accounts, subscription.Options{
 		Limits: limits, Prices: cfg.PlanPrices, StripePrices: cfg.Stripe.Prices, TrialDays: cfg.TrialDays, GraceDays: cfg.GraceDays,
@@ -229,7 +241,7 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 		db.Close()
 		return nil, err
 	}
-	return &services{residents: residents, billing: billing, cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis,
+	return &services{residents: residents, billing: billing, cfg: cfg, log: log, db: db, catalog: cat, accounts: accounts, estates: estates, teams: teams, jobs: jobs, imports: imports, tickets: tickets, webhooks: webhooks, fees: fees, kpis: kpis, reports: reports,
 		applier: &manifest.Applier{DB: db, Accounts: accounts, Estates: estates, Teams: teams, Imports: imports, DefaultTimeZone: cfg.DefaultTimeZone}}, nil
 }
 
@@ -275,7 +287,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Authz: authz, Catalog: svc.catalog, Log: log,
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Reports: svc.reports, Authz: authz, Catalog: svc.catalog, Log: log,
 		Portal: residentsPortal})
 	if err != nil {
 		return err

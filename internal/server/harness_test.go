@@ -27,11 +27,13 @@ import (
 	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/job"
+	"github.com/estatedesk/estatedesk/internal/kpi"
 	"github.com/estatedesk/estatedesk/internal/mail"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/portal"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/report"
 	"github.com/estatedesk/estatedesk/internal/resident"
 	"github.com/estatedesk/estatedesk/internal/server"
 	"github.com/estatedesk/estatedesk/internal/subscription"
@@ -100,6 +102,8 @@ type env struct {
 	webhooks *webhook.Service
 	fees     *fee.Service
 	billing  *subscription.Service
+	kpis     *kpi.Service
+	reports  *report.Service
 	// The residents' portal: its service, the SMS it "sent", and how far
 	// its clock is ahead of the wall clock.
 	residents *resident.Service
@@ -194,6 +198,10 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 		SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret, APIURL: cfg.Stripe.APIURL,
 		BaseURL: cfg.BaseURL, TimeZone: "Asia/Shanghai", Translate: cat.T, Mail: e.mail, Log: log})
 	must(t, err)
+	e.kpis, err = kpi.NewService(e.db, e.jobs, e.tickets, e.fees, kpi.Options{Log: log})
+	must(t, err)
+	e.reports, err = report.NewService(e.db, e.jobs, e.kpis, report.Options{Log: log, Mail: e.mail, Translate: cat.T, BaseURL: cfg.BaseURL})
+	must(t, err)
 	e.sms = &smsbox{}
 	notifier := notify.New(log)
 	notifier.Register(notify.SMS, e.sms)
@@ -201,7 +209,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.portalAt.Load())) }})
 	residentsPortal, err := portal.New(portal.Deps{Config: cfg, DB: e.db, Residents: e.residents, Catalog: cat, Log: log})
 	must(t, err)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing,
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing, Reports: e.reports,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log, Portal: residentsPortal})
 	must(t, err)

@@ -183,6 +183,17 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		// Late fees (滞纳金): the estate's policy is set-up.
 		tr("GET", "/fees/late-fees", "fee", "read", both, s.feeLatePolicyShow),
 		tr("POST", "/fees/late-fees", "fee", "manage", both, s.feeLatePolicySet),
+		// The monthly report (月度分析报告): generating one is report:export;
+		// reading, commenting and sending report:read, within the estate
+		// scope (the company's report is a manager's to comment on and
+		// send, which the service checks).
+		tr("GET", "/reports", "report", "read", both, s.reportList),
+		tr("POST", "/reports", "report", "export", both, s.reportGenerate),
+		tr("GET", "/reports/:report", "report", "read", both, s.reportShow),
+		tr("GET", "/reports/:report/report.pdf", "report", "read", both, s.reportPDF),
+		tr("GET", "/reports/:report/report.xlsx", "report", "read", both, s.reportXLSX),
+		tr("POST", "/reports/:report/commentary", "report", "read", both, s.reportCommentary),
+		tr("POST", "/reports/:report/send", "report", "read", both, s.reportSend),
 		// Billing (docs/billing.md): the manager's alone. These stay open to
 		// a past-due or suspended company (resolveTenant), so that it can pay.
 		tr("GET", "/billing", "subscription", "manage", both, s.billingShow),

@@ -21,6 +21,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/i18n"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
+	"github.com/estatedesk/estatedesk/internal/report"
 	"github.com/estatedesk/estatedesk/internal/subscription"
 	"github.com/estatedesk/estatedesk/internal/tenant"
 	"github.com/estatedesk/estatedesk/internal/ticket"
@@ -56,6 +57,8 @@ type Deps struct {
 	Fees *fee.Service
 	// Subscriptions is sign-up and billing: trials, plans, Stripe.
 	Subscriptions *subscription.Service
+	// Reports is the monthly report (月度分析报告) and its archive.
+	Reports *report.Service
 	// Portal is the residents' face (internal/portal), mounted at
 	// /r/:slug ahead of the staff's sessions; nil leaves it out.
 	Portal Mounter
