@@ -314,13 +314,19 @@ func (d *doc) lineChart(x, y, w, h float64, title string, labels []string, vals 
 	if target != nil {
 		lo = min(lo, *target)
 	}
-	// The axis starts at a multiple of ten below every value, so small
-	// differences near 100% stay visible.
-	lo = max(0, math.Floor((lo-1)/10)*10)
-	hi := 100.0
-	px, py, pw, ph := d.chartFrame(x, y, w, h, title, labels, lo, hi, 4)
+	// The axis starts at a round step below every value, so small
+	// differences near 100% stay visible, with gridlines at round values.
+	hi, step := 100.0, 20.0
+	switch {
+	case lo >= 81:
+		step = 5
+	case lo >= 51:
+		step = 10
+	}
+	lo = max(0, math.Floor((lo-0.5)/step)*step)
+	px, py, pw, ph := d.chartFrame(x, y, w, h, title, labels, lo, hi, int((hi-lo)/step))
 	yOf := func(v float64) float64 { return py + ph - ph*(v-lo)/(hi-lo) }
-	step := pw / float64(len(labels))
+	slot := pw / float64(len(labels))
 	if target != nil {
 		d.SetDrawColor(200, 0, 0)
 		d.SetLineWidth(0.3)
@@ -335,9 +341,9 @@ func (d *doc) lineChart(x, y, w, h float64, title string, labels []string, vals 
 		if !has[i] {
 			continue
 		}
-		cx, cy := px+step*(float64(i)+0.5), yOf(vals[i])
+		cx, cy := px+slot*(float64(i)+0.5), yOf(vals[i])
 		if i > 0 && has[i-1] {
-			d.Line(px+step*(float64(i)-0.5), yOf(vals[i-1]), cx, cy)
+			d.Line(px+slot*(float64(i)-0.5), yOf(vals[i-1]), cx, cy)
 		}
 		d.Circle(cx, cy, 0.8, "F")
 	}
