@@ -205,7 +205,14 @@ func open(ctx context.Context, cfg config.Config, log *slog.Logger) (*services, 
 			AccessKeySecret: cfg.SMS.AliyunAccessKeySecret, SignName: cfg.SMS.SignName,
 			Templates: map[string]string{resident.CodeSMS: cfg.SMS.CodeTemplate}})
 	}
-	residents := resident.NewService(db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log})
+	residents, err := resident.NewService(db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log,
+		Tickets: tickets, Jobs: jobs, BaseURL: cfg.BaseURL})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// Moves of portal requests also queue the residents' messages.
+	tickets.SetPublisher(ticket.Publishers{webhooks, residents})
 	fees, err := fee.NewService(db, jobs, fee.Options{Log: log, Notifier: notifier, Translate: cat.T})
 	if err != nil {
 		db.Close()

@@ -65,6 +65,11 @@ func (p *Portal) Mount(r fiber.Router, input fiber.Handler) {
 	r.Post("/login", p.login)
 	r.Post("/logout", p.logout)
 	r.Post("/lang", p.langSet)
+	r.Get("/requests", p.requireResident, p.requestList)
+	r.Get("/requests/new", p.requireResident, p.reportForm)
+	r.Post("/requests", p.requireResident, p.reportCreate)
+	r.Get("/requests/:id", p.requireResident, p.requestShow)
+	r.Post("/requests/:id/rating", p.requireResident, p.requestRate)
 	r.Get("/profile", p.requireResident, p.profile)
 	r.Post("/profile/sessions/:id/revoke", p.requireResident, p.sessionRevoke)
 	// Anything else under the portal is the portal's 404, never a staff

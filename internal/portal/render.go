@@ -66,6 +66,7 @@ func funcs(cat *i18n.Catalog, lang string) template.FuncMap {
 			return cat.T(lang, id, data)
 		},
 		"datetime": func(t time.Time) string { return i18n.DateTime(lang, t) },
+		"list":     func(v ...any) []any { return v },
 	}
 }
 
@@ -74,6 +75,8 @@ type Page struct {
 	Lang, Title, CSS, Base, CSRF, Company string
 	SignedIn                              bool
 	Data                                  map[string]any
+	// Loc is the company's time zone, which times are shown in.
+	Loc *time.Location
 }
 
 func (p *Portal) render(c *fiber.Ctx, page, titleID string, data map[string]any) error {
@@ -82,9 +85,9 @@ func (p *Portal) render(c *fiber.Ctx, page, titleID string, data map[string]any)
 	if !ok {
 		return fmt.Errorf("portal: no page %q", page)
 	}
-	pg := &Page{Lang: lang, Title: p.Catalog.T(lang, titleID, nil), CSS: p.views.css, Data: data, SignedIn: sessionOf(c) != nil}
+	pg := &Page{Lang: lang, Title: p.Catalog.T(lang, titleID, nil), CSS: p.views.css, Data: data, SignedIn: sessionOf(c) != nil, Loc: time.UTC}
 	if tn := tenantOf(c); tn != nil {
-		pg.Base, pg.Company, pg.CSRF = base(c), tn.Name, p.csrfToken(c)
+		pg.Base, pg.Company, pg.CSRF, pg.Loc = base(c), tn.Name, p.csrfToken(c), tn.Location()
 	}
 	var b bytes.Buffer
 	if err := t.Execute(&b, pg); err != nil {

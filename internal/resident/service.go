@@ -18,8 +18,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/job"
 	"github.com/estatedesk/estatedesk/internal/notify"
 	"github.com/estatedesk/estatedesk/internal/tenant"
+	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
 // Options are the service's settings; zero values take the defaults.
@@ -38,6 +40,11 @@ type Options struct {
 	// SessionTTL is how long a resident stays signed in (30 days).
 	SessionTTL time.Duration
 	Notifier   *notify.Notifier
+	// Tickets takes the residents' reports and ratings; Jobs sends the
+	// messages about them (none without); BaseURL starts their links.
+	Tickets *ticket.Service
+	Jobs    *job.Client
+	BaseURL string
 	// Translate renders the SMS texts (zh-CN, English).
 	Translate func(lang, id string, data map[string]any) string
 	Log       *slog.Logger
@@ -84,10 +91,16 @@ type Service struct {
 	sending sync.WaitGroup
 }
 
-// NewService builds the service.
-func NewService(db *database.DB, opt Options) *Service {
+// NewService builds the service and registers its message worker.
+func NewService(db *database.DB, opt Options) (*Service, error) {
 	opt.defaults()
-	return &Service{db: db, opt: opt}
+	s := &Service{db: db, opt: opt}
+	if opt.Jobs != nil {
+		if err := job.AddWorker(opt.Jobs, &messageWorker{s: s}); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 func (s *Service) now() time.Time { return s.opt.Now().UTC().Truncate(time.Microsecond) }

@@ -205,8 +205,11 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.sms = &smsbox{}
 	notifier := notify.New(log)
 	notifier.Register(notify.SMS, e.sms)
-	e.residents = resident.NewService(e.db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log,
+	e.residents, err = resident.NewService(e.db, resident.Options{Notifier: notifier, Translate: cat.T, Log: log,
+		Tickets: e.tickets, Jobs: e.jobs, BaseURL: cfg.BaseURL,
 		Now: func() time.Time { return time.Now().Add(time.Duration(e.portalAt.Load())) }})
+	must(t, err)
+	e.tickets.SetPublisher(ticket.Publishers{e.webhooks, e.residents})
 	residentsPortal, err := portal.New(portal.Deps{Config: cfg, DB: e.db, Residents: e.residents, Catalog: cat, Log: log})
 	must(t, err)
 	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing, Reports: e.reports,

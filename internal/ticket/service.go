@@ -29,6 +29,19 @@ type Publisher interface {
 	PublishTx(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, event string, data any) error
 }
 
+// Publishers hands each event to several publishers in turn (the
+// webhooks, the residents' messages), all in the change's transaction.
+type Publishers []Publisher
+
+func (ps Publishers) PublishTx(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, event string, data any) error {
+	for _, p := range ps {
+		if err := p.PublishTx(ctx, tx, tenantID, event, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Webhook events the ticket service publishes.
 const (
 	EventCreated       = "ticket.created"
