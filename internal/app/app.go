@@ -101,7 +101,7 @@ func parseConfig(name string, args []string, stdio IO, extra func(*flag.FlagSet)
 }
 
 func dbOptions(cfg config.Config) database.Options {
-	return database.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}
+	return database.Options{URL: cfg.DatabaseURL, TenantURL: cfg.DatabaseTenantURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}
 }
 
 // services is everything a command may need, wired once.

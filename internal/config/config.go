@@ -18,10 +18,13 @@ type Config struct {
 	BaseURL     string // public URL, used in emailed links and to decide Secure cookies
 	DataDir     string // SQLite file and, later, uploads
 	DatabaseURL string // postgres://…; empty selects the embedded SQLite
-	DBMaxConns  int
-	Demo        bool
-	LogLevel    string
-	TrustProxy  bool // honour X-Forwarded-For/-Proto from a reverse proxy
+	// DatabaseTenantURL is the login of the tenant pool (estatedesk_tenant),
+	// which cannot take the platform role; empty: DatabaseURL's user.
+	DatabaseTenantURL string
+	DBMaxConns        int
+	Demo              bool
+	LogLevel          string
+	TrustProxy        bool // honour X-Forwarded-For/-Proto from a reverse proxy
 
 	SessionTTL      time.Duration
 	SessionCacheTTL time.Duration
@@ -131,6 +134,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of this server (for links in email)")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory for the SQLite database and uploads")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty uses embedded SQLite")
+	fs.StringVar(&c.DatabaseTenantURL, "database-tenant-url", c.DatabaseTenantURL, "postgres:// URL of the tenant pool's login (estatedesk_tenant); empty: --database-url's user")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load the demo company and demo accounts")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 }
@@ -174,6 +178,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("BASE_URL", &c.BaseURL)
 	str("DATA_DIR", &c.DataDir)
 	str("DATABASE_URL", &c.DatabaseURL)
+	str("DATABASE_TENANT_URL", &c.DatabaseTenantURL)
 	integer("DB_MAX_CONNS", &c.DBMaxConns)
 	boolean("DEMO", &c.Demo)
 	str("LOG_LEVEL", &c.LogLevel)
@@ -272,6 +277,7 @@ func Table() [][4]string {
 		{"--base-url", "ESTATEDESK_BASE_URL", "http://ADDR", "public URL, used in emailed links; https:// makes cookies Secure"},
 		{"--data-dir", "ESTATEDESK_DATA_DIR", d.DataDir, "SQLite file (estatedesk.db) and uploads"},
 		{"--database-url", "ESTATEDESK_DATABASE_URL", "(SQLite)", "postgres://user@host/db switches to PostgreSQL"},
+		{"--database-tenant-url", "ESTATEDESK_DATABASE_TENANT_URL", "(--database-url)", "postgres://estatedesk_tenant@host/db: the tenant pool's own login, which the database keeps from the platform role (docs/operations.md)"},
 		{"--demo", "ESTATEDESK_DEMO", "false", "load the demo company and demo accounts"},
 		{"--log-level", "ESTATEDESK_LOG_LEVEL", d.LogLevel, "debug, info, warn, error"},
 		{"", "ESTATEDESK_DB_MAX_CONNS", strconv.Itoa(d.DBMaxConns), "PostgreSQL pool size"},

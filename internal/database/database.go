@@ -31,11 +31,24 @@ import (
 // and cannot bypass row-level security; the migrations create it.
 const AppRole = "estatedesk_app"
 
+// PlatformRole is the only role the row-level security policies let see
+// every company. The platform pool takes it; the tenant pool cannot.
+const PlatformRole = "estatedesk_platform"
+
+// TenantLogin is the login role, a member of AppRole alone, that the
+// tenant pool connects as when Options.TenantURL names it.
+const TenantLogin = "estatedesk_tenant"
+
 // Options says which database to open.
 type Options struct {
 	// URL is a postgres:// URL; empty means the embedded SQLite file in DataDir.
 	URL     string
 	DataDir string
+	// TenantURL is the postgres:// URL the tenant pool logs in with: a role
+	// that may take AppRole and nothing else (TenantLogin), so that no
+	// statement on it can reach PlatformRole. Empty: URL's own user, which
+	// then takes AppRole by SET ROLE — and could take PlatformRole too.
+	TenantURL string
 	// MaxConns bounds the PostgreSQL pool.
 	MaxConns int32
 }
@@ -52,6 +65,10 @@ type DB struct {
 	read *bun.DB
 	opts Options
 	pool *pgxpool.Pool
+	// platform is where InPlatform works: on PostgreSQL a small pool of
+	// the URL's own user as PlatformRole, on SQLite the writer.
+	platform     *bun.DB
+	platformPool *pgxpool.Pool
 }
 
 // Reader is the handle for queries outside a transaction that only read.
@@ -71,6 +88,10 @@ func (db *DB) Close() error {
 	}
 	if db.pool != nil {
 		db.pool.Close()
+	}
+	if db.platformPool != nil {
+		db.platform.Close()
+		db.platformPool.Close()
 	}
 	return err
 }
@@ -122,15 +143,38 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		r.SetMaxOpenConns(n)
 		r.SetMaxIdleConns(n)
 		r.SetConnMaxIdleTime(0)
-		return &DB{Bun: bun.NewDB(w, sqlitedialect.New()), read: bun.NewDB(r, sqlitedialect.New()), opts: opts}, nil
+		writer := bun.NewDB(w, sqlitedialect.New())
+		return &DB{Bun: writer, read: bun.NewDB(r, sqlitedialect.New()), platform: writer, opts: opts}, nil
 	}
 
-	cfg, err := pgxpool.ParseConfig(opts.URL)
+	tenantURL := opts.URL
+	if opts.TenantURL != "" {
+		tenantURL = opts.TenantURL
+	}
+	pool, err := openPool(ctx, tenantURL, AppRole, opts.MaxConns)
+	if err != nil {
+		return nil, err
+	}
+	// Platform work is rare (sign-in's memberships, the console, the
+	// authorization loader, sweeps): half as many connections.
+	platformPool, err := openPool(ctx, opts.URL, PlatformRole, max(opts.MaxConns/2, 2))
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	b := bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
+	return &DB{Bun: b, read: b, opts: opts, pool: pool,
+		platform: bun.NewDB(stdlib.OpenDBFromPool(platformPool), pgdialect.New()), platformPool: platformPool}, nil
+}
+
+// openPool connects to url with every connection taking role.
+func openPool(ctx context.Context, url, role string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("database: parse url: %w", err)
 	}
-	if opts.MaxConns > 0 {
-		cfg.MaxConns = opts.MaxConns
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
 	}
 	// Bun writes every value into the SQL text, so no two statements are
 	// alike: pgx's default of preparing and caching each one would cost a
@@ -144,15 +188,14 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		// server runs with.
 		c.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID,
 			Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
-		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
+		_, err := c.Exec(ctx, "SET ROLE "+role)
 		return err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: connect: %w", err)
 	}
-	b := bun.NewDB(stdlib.OpenDBFromPool(pool), pgdialect.New())
-	return &DB{Bun: b, read: b, opts: opts, pool: pool}, nil
+	return pool, nil
 }
 
 // openOwner opens a connection as the URL's own user (the schema owner), for
@@ -356,36 +399,38 @@ type TxFunc func(ctx context.Context, tx bun.Tx) error
 // PostgreSQL the row-level security policies read app.tenant_id. Queries must
 // still name the tenant explicitly; this is the second wall, not the first.
 func (db *DB) InTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
-	return db.inTx(ctx, false, "app.tenant_id", tenantID.String(), fn)
+	return db.inTx(ctx, db.Bun, false, tenantID.String(), fn)
 }
 
 // ReadTenant is InTenant for work that only reads.
 func (db *DB) ReadTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
-	return db.inTx(ctx, true, "app.tenant_id", tenantID.String(), fn)
+	return db.inTx(ctx, db.read, true, tenantID.String(), fn)
 }
 
 // InPlatform runs fn in a transaction that sees every tenant: sign-in (which
 // lists a person's memberships), invitation links, the platform console,
 // the authorization loader and the ticket timer sweep (which only reads
 // which tickets are due, then works each in its tenant). Use it for
-// nothing else.
+// nothing else. On PostgreSQL it runs on the platform pool, as the one
+// role the policies let see every company.
 func (db *DB) InPlatform(ctx context.Context, fn TxFunc) error {
-	return db.inTx(ctx, false, "app.platform", "on", fn)
+	return db.inTx(ctx, db.platform, false, "", fn)
 }
 
 // ReadPlatform is InPlatform for work that only reads.
 func (db *DB) ReadPlatform(ctx context.Context, fn TxFunc) error {
-	return db.inTx(ctx, true, "app.platform", "on", fn)
+	if !db.Postgres() {
+		return db.inTx(ctx, db.read, true, "", fn)
+	}
+	return db.inTx(ctx, db.platform, true, "", fn)
 }
 
-func (db *DB) inTx(ctx context.Context, readOnly bool, setting, value string, fn TxFunc) error {
-	handle := db.Bun
-	if readOnly {
-		handle = db.read
-	}
+// inTx runs fn in a transaction on handle, scoped to tenant on PostgreSQL
+// when one is given.
+func (db *DB) inTx(ctx context.Context, handle *bun.DB, readOnly bool, tenant string, fn TxFunc) error {
 	err := handle.RunInTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.Postgres()}, func(ctx context.Context, tx bun.Tx) error {
-		if db.Postgres() {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config(?, ?, true)", setting, value); err != nil {
+		if db.Postgres() && tenant != "" {
+			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', ?, true)", tenant); err != nil {
 				return err
 			}
 		}

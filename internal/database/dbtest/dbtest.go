@@ -87,7 +87,10 @@ func Options(t testing.TB) database.Options {
 		}
 		pool <- name
 	})
-	return database.Options{URL: url, DataDir: t.TempDir(), MaxConns: 8}
+	// The tenant pool logs in as the application does in production: as
+	// the role that cannot reach the platform role. (The test server trusts
+	// local connections, so the role needs no password.)
+	return database.Options{URL: url, TenantURL: withUser(url, database.TenantLogin), DataDir: t.TempDir(), MaxConns: 8}
 }
 
 var (
@@ -210,6 +213,16 @@ func withDatabase(raw, name string) string {
 		return raw
 	}
 	u.Path = "/" + name
+	return u.String()
+}
+
+// withUser is raw with another user and no password.
+func withUser(raw, user string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.User = url.User(user)
 	return u.String()
 }
 
