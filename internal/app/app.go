@@ -294,7 +294,7 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	app, err := server.New(server.Deps{Config: cfg, DB: svc.db, Accounts: svc.accounts, Estates: svc.estates, Manifests: svc.applier, Imports: svc.imports,
-		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, Subscriptions: svc.billing, Reports: svc.reports, Authz: authz, Catalog: svc.catalog, Log: log,
+		Tickets: svc.tickets, Webhooks: svc.webhooks, Fees: svc.fees, KPIs: svc.kpis, Subscriptions: svc.billing, Reports: svc.reports, Authz: authz, Catalog: svc.catalog, Log: log,
 		Portal: residentsPortal})
 	if err != nil {
 		return err

@@ -137,6 +137,8 @@ var grants = map[Role]map[string][]string{
 		ObjTicket:       {ActConfigure},
 		ObjSubscription: {ActManage},
 		ObjDocument:     {ActManage},
+		// Targets of the figures (docs/kpis.md) are the company's to set.
+		ObjReport: {ActManage},
 	},
 }
 

@@ -55,6 +55,9 @@ func classify(err error) (int, string) {
 	if status, code, ok := classifyReport(err); ok {
 		return status, code
 	}
+	if status, code, ok := classifyKPI(err); ok {
+		return status, code
+	}
 	switch {
 	case errors.As(err, &limitErr):
 		return fiber.StatusUnprocessableEntity, "plan_limit_" + limitErr.What

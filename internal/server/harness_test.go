@@ -212,7 +212,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.tickets.SetPublisher(ticket.Publishers{e.webhooks, e.residents})
 	residentsPortal, err := portal.New(portal.Deps{Config: cfg, DB: e.db, Residents: e.residents, Catalog: cat, Log: log})
 	must(t, err)
-	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, Subscriptions: e.billing, Reports: e.reports,
+	e.app, err = server.New(server.Deps{Config: cfg, DB: e.db, Accounts: e.accounts, Estates: estates, Tickets: e.tickets, Webhooks: e.webhooks, Fees: e.fees, KPIs: e.kpis, Subscriptions: e.billing, Reports: e.reports,
 		Manifests: &manifest.Applier{DB: e.db, Accounts: e.accounts, Estates: estates, Teams: team.NewService(e.db), DefaultTimeZone: "Asia/Shanghai"},
 		Authz:     e.authz, Catalog: cat, Log: log, Portal: residentsPortal})
 	must(t, err)

@@ -129,6 +129,11 @@ func (s *Server) tenantRoutes() []tenantRoute {
 		tr("GET", "/tickets/:ticket/print", "ticket", "read", htmlOnly, s.ticketPrint),
 		// Fees (收费): set-up and runs are the managers', the counter the
 		// cashiers'. Fixed paths come before the :param routes beside them.
+		// The figures (统计分析): dashboards, targets; the queue's ?kpi=
+		// drill-downs list the tickets behind them (docs/kpis.md).
+		tr("GET", "/kpis", "report", "read", both, s.kpiShow),
+		tr("GET", "/kpis/targets", "report", "read", both, s.kpiTargetList),
+		tr("POST", "/kpis/targets", "report", "manage", both, s.kpiTargetSet),
 		tr("GET", "/fees", "fee", "read", htmlOnly, s.feeHome),
 		tr("GET", "/fees/items", "fee", "read", both, s.feeItemList),
 		tr("POST", "/fees/items", "fee", "manage", both, s.feeItemCreate),

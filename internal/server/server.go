@@ -19,6 +19,7 @@ import (
 	"github.com/estatedesk/estatedesk/internal/estate/importer"
 	"github.com/estatedesk/estatedesk/internal/fee"
 	"github.com/estatedesk/estatedesk/internal/i18n"
+	"github.com/estatedesk/estatedesk/internal/kpi"
 	"github.com/estatedesk/estatedesk/internal/manifest"
 	"github.com/estatedesk/estatedesk/internal/rbac"
 	"github.com/estatedesk/estatedesk/internal/report"
@@ -59,6 +60,8 @@ type Deps struct {
 	Subscriptions *subscription.Service
 	// Reports is the monthly report (月度分析报告) and its archive.
 	Reports *report.Service
+	// KPIs is the figures (统计分析): dashboards, targets, drill-downs.
+	KPIs *kpi.Service
 	// Portal is the residents' face (internal/portal), mounted at
 	// /r/:slug ahead of the staff's sessions; nil leaves it out.
 	Portal Mounter

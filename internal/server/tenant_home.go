@@ -179,9 +179,11 @@ type boardLine struct {
 	OpenHref, OverdueHref, MajorsHref string
 }
 
-// boardHome is the home of managers, assistants and office heads until
-// the KPI dashboards come: each estate of theirs with its open, overdue
-// and major-complaint tickets, each count a link to its queue.
+// boardHome is the home of managers, assistants and office heads: this
+// month's figures of the company and each estate of theirs side by side
+// with their twelve months and hot spots (kpi_dash.go), then each estate's
+// open, overdue and major-complaint tickets, each count a link to its
+// queue.
 func (s *Server) boardHome(c *fiber.Ctx) error {
 	ctx, t, u := c.UserContext(), tenantOf(c), userOf(c)
 	a, err := s.ticketActor(c)
@@ -225,5 +227,14 @@ func (s *Server) boardHome(c *fiber.Ctx) error {
 	total.OpenHref, total.OverdueHref, total.MajorsHref = queue("", "view=open"), queue("", "view=overdue"), queue("", "view=open&type=complaint&major=true")
 	data := s.homeHead(c)
 	data["Board"], data["Total"] = lines, total
+	// The figures of this month above the open work, for those who read
+	// them (report:read: every role with this home today).
+	if s.KPIs != nil && s.Authz.Can(u.ID, t.ID, rbac.ObjReport, rbac.ActRead) {
+		d, err := s.loadDashboard(c, a.Scope, kpiMonth(c), nil)
+		if err != nil {
+			return err
+		}
+		data["Dash"] = s.dashView(c, d, nil)
+	}
 	return s.render(c, "tenant_home", "home.title", data)
 }

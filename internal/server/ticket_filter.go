@@ -14,6 +14,7 @@ import (
 
 	"github.com/estatedesk/estatedesk/internal/database"
 	"github.com/estatedesk/estatedesk/internal/estate"
+	"github.com/estatedesk/estatedesk/internal/kpi"
 	"github.com/estatedesk/estatedesk/internal/ticket"
 )
 
@@ -38,6 +39,9 @@ type queueQuery struct {
 	// Major is "true" for major complaints only; Due is "today" for open
 	// tickets due from now to midnight (the homes link to both).
 	Major, Due string
+	// KPI and Month are a figure's drill-down (?kpi=minor_late&month=
+	// 2026-11): the tickets behind a count of the dashboards.
+	KPI, Month string
 }
 
 // values are the filters without the view and the cursor.
@@ -66,6 +70,8 @@ func (q queueQuery) values() url.Values {
 	set("limit", q.Limit)
 	set("major", q.Major)
 	set("due", q.Due)
+	set("kpi", q.KPI)
+	set("month", q.Month)
 	return v
 }
 
@@ -141,7 +147,7 @@ func (s *Server) queueFilter(c *fiber.Ctx, sc estate.Scope) (ticket.Filter, queu
 	q := queueQuery{View: one("view"), Estate: one("estate"), Unit: one("unit"), Person: one("person"),
 		Type: one("type"), Category: one("category"), Team: one("team"), Priority: one("priority"),
 		Channel: one("channel"), From: one("from"), To: one("to"), Q: one("q"), Sort: one("sort"), Limit: one("limit"),
-		Major: one("major"), Due: one("due")}
+		Major: one("major"), Due: one("due"), KPI: one("kpi"), Month: one("month")}
 	for _, v := range args.PeekMulti("status") {
 		for _, st := range strings.Split(string(v), ",") {
 			if st = strings.TrimSpace(st); st != "" && !slices.Contains(q.Statuses, st) {
@@ -203,6 +209,19 @@ func (s *Server) queueFilter(c *fiber.Ctx, sc estate.Scope) (ticket.Filter, queu
 		_, f.DueBefore = today(loc)
 	default:
 		return f, q, ticket.ErrInvalidFilter
+	}
+	if q.KPI != "" || q.Month != "" {
+		if q.KPI == "" || s.KPIs == nil {
+			return f, q, ticket.ErrInvalidFilter
+		}
+		if q.Month == "" {
+			q.Month = kpiMonth(c)
+		}
+		narrow, err := s.KPIs.Narrow(c.UserContext(), tenantOf(c), kpi.Drill(q.KPI), q.Month)
+		if err != nil {
+			return f, q, ticket.ErrInvalidFilter
+		}
+		f.Narrow = narrow
 	}
 	if q.Limit != "" {
 		n, err := strconv.Atoi(q.Limit)
