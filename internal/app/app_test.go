@@ -17,7 +17,7 @@ import (
 )
 
 // dbArgs points a command at a fresh database of the dialect under test.
-func dbArgs(t *testing.T) []string {
+func dbArgs(t testing.TB) []string {
 	t.Helper()
 	if dbtest.Dialect() == "postgres" {
 		return []string{"--data-dir", t.TempDir(), "--database-url", dbtest.Options(t).URL}

@@ -85,28 +85,35 @@ func TestBrowserFeeCounter(t *testing.T) {
 
 	// 3. The receipt to print: its PDF, as the link opens it.
 	link := run(t, clerk, "receipt link", chromedp.Evaluate[string](`document.getElementById("fee-receipt-pdf").href`))
-	type file struct{ Type, Data string }
-	got := run(t, clerk, "open the receipt PDF", chromedp.Evaluate[file](`(async (url) => {
-		const r = await fetch(url);
-		if (!r.ok) { throw new Error("receipt " + r.status); }
-		let s = "";
-		for (const x of new Uint8Array(await r.arrayBuffer())) { s += String.fromCharCode(x); }
-		return {Type: r.headers.get("Content-Type"), Data: btoa(s)};
-	})(`+strconv.Quote(link)+`)`, chromedp.EvalAwaitPromise))
-	if got.Type != "application/pdf" {
-		t.Errorf("receipt Content-Type %q", got.Type)
-	}
-	raw, err := base64.StdEncoding.DecodeString(got.Data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := pdftest.Text(t, raw)
+	text := fetchPDF(t, clerk, "open the receipt PDF", link)
 	pdftest.Contains(t, text, "收款收据", receiptNo, owner.Code, owner.Name, "现金", item, months[0], months[1],
 		fee.Format(total), fee.Capital(total))
 	if strings.Contains(text, "副本") {
 		t.Errorf("the first print is marked as a copy:\n%s", text)
 	}
 	b.checkConsole(t)
+}
+
+// fetchPDF fetches a PDF in the page, as its link opens it, and reads its
+// text.
+func fetchPDF(t *testing.T, ctx context.Context, step, link string) string {
+	t.Helper()
+	type file struct{ Type, Data string }
+	got := run(t, ctx, step, chromedp.Evaluate[file](`(async (url) => {
+		const r = await fetch(url);
+		if (!r.ok) { throw new Error("PDF " + r.status); }
+		let s = "";
+		for (const x of new Uint8Array(await r.arrayBuffer())) { s += String.fromCharCode(x); }
+		return {Type: r.headers.get("Content-Type"), Data: btoa(s)};
+	})(`+strconv.Quote(link)+`)`, chromedp.EvalAwaitPromise))
+	if got.Type != "application/pdf" {
+		t.Errorf("%s: Content-Type %q", step, got.Type)
+	}
+	raw, err := base64.StdEncoding.DecodeString(got.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pdftest.Text(t, raw)
 }
 
 // feeMonths are the two months before now's, in Shanghai: bills already due.
