@@ -220,9 +220,12 @@ func TestBillingRoutesAccess(t *testing.T) {
 		{method: "POST", path: "/t/alpha/billing/portal", form: url.Values{}},
 		{method: "POST", path: "/t/alpha/billing/plan", form: url.Values{"plan": {"enterprise"}}},
 		{method: "POST", path: "/api/v1/t/alpha/billing/plan", json: map[string]string{"plan": "enterprise"}},
+		{method: "GET", path: "/t/alpha/billing/export/tickets.xlsx"},
+		{method: "GET", path: "/t/alpha/billing/export/units.xlsx"},
+		{method: "GET", path: "/api/v1/t/alpha/billing/export/owners.xlsx"},
 	}
 	for _, r := range routes {
-		for _, as := range []string{"other", "assistant", "office_head", "clerk", "worker"} {
+		for _, as := range append([]string{"other"}, alphaRoles[1:]...) {
 			r.as = as
 			r.header = map[string]string{"Accept": "application/json"}
 			resp := e.do(r)
