@@ -28,6 +28,8 @@ func TestImportBoundaries(t *testing.T) {
 				t.Errorf("%s imports %s: only internal/rbac may use casbin", pkg, imp)
 			case strings.HasPrefix(imp, "github.com/stripe/") && pkg != "internal/subscription":
 				t.Errorf("%s imports %s: only internal/subscription may use stripe-go", pkg, imp)
+			case strings.HasPrefix(imp, "github.com/boombuler/barcode") && pkg != "internal/portal":
+				t.Errorf("%s imports %s: only internal/portal draws QR codes", pkg, imp)
 			case strings.HasPrefix(imp, "codeberg.org/go-pdf/") && pkg != "internal/pdf":
 				t.Errorf("%s imports %s: only internal/pdf may use fpdf", pkg, imp)
 			case strings.HasPrefix(imp, "github.com/riverqueue/river/riverdriver") && pkg != "internal/job" && pkg != "internal/database":

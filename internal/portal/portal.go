@@ -65,6 +65,7 @@ func (p *Portal) Mount(r fiber.Router, input fiber.Handler) {
 	r.Post("/login", p.login)
 	r.Post("/logout", p.logout)
 	r.Post("/lang", p.langSet)
+	r.Get("/qr.png", p.qrCode)
 	r.Get("/requests", p.requireResident, p.requestList)
 	r.Get("/requests/new", p.requireResident, p.reportForm)
 	r.Post("/requests", p.requireResident, p.reportCreate)

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -387,5 +388,27 @@ func TestPortalSessionsStayOnTheirSide(t *testing.T) {
 	resp = e.portalDo("POST", "/r/alpha/login/code", nil, url.Values{"phone": {"138\x00"}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("NUL in the phone: %d", resp.StatusCode)
+	}
+}
+
+// The QR code of a company's portal, for the lobby: a PNG anyone may
+// fetch; the estate page links it.
+func TestPortalQRCode(t *testing.T) {
+	e := newEnv(t)
+	resp := e.portalDo("GET", "/r/alpha/qr.png", nil, nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("qr: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	img, err := png.Decode(resp.Body)
+	must(t, err)
+	if b := img.Bounds(); b.Dx() != 600 || b.Dy() != 600 {
+		t.Errorf("qr size %v", b)
+	}
+	if resp := e.portalDo("GET", "/r/nope/qr.png", nil, nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown company: %d", resp.StatusCode)
+	}
+	resp = e.do(request{method: "GET", path: "/t/alpha/estates/" + e.estates[0].ID.String(), as: "manager"})
+	if body := readBody(t, resp); !strings.Contains(body, `href="/r/alpha/qr.png"`) {
+		t.Errorf("estate page lacks the QR link")
 	}
 }
