@@ -53,6 +53,7 @@ type Service struct {
 func NewService(db *database.DB, set Settings, sender mail.Sender, log *slog.Logger) *Service {
 	s := &Service{db: db, set: set, mail: sender, log: log, now: func() time.Time { return time.Now().UTC() }}
 	s.recent = cache.New[string, Session](10_000, set.SessionCacheTTL)
+	db.OnInvalidate(s.recent.Purge)
 	return s
 }
 
@@ -329,9 +330,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Session, err
 }
 
 // forget drops remembered sessions after a revocation or a change of the
-// user; rare enough that dropping all of them is simpler than an index.
+// user, here and on the other replicas; rare enough that dropping all of
+// them is simpler than an index.
 func (s *Service) forget() {
 	s.recent.Purge()
+	s.db.Invalidate(context.Background())
 }
 
 // Sessions lists the user's live sessions and tokens, newest first.

@@ -278,6 +278,11 @@ func serve(ctx context.Context, args []string, stdio IO, ready Ready) error {
 		return err
 	}
 	defer svc.db.Close()
+	// Other replicas' changes (a revoked session, a role, a suspension, a
+	// setting) reach this one's caches within a second.
+	if err := svc.db.Listen(ctx, log); err != nil {
+		return fmt.Errorf("listen for cache invalidations: %w", err)
+	}
 	if cfg.Demo {
 		res, err := loadDemo(ctx, svc)
 		if err != nil {

@@ -69,6 +69,7 @@ type DB struct {
 	// the URL's own user as PlatformRole, on SQLite the writer.
 	platform     *bun.DB
 	platformPool *pgxpool.Pool
+	inv          invalidation
 }
 
 // Reader is the handle for queries outside a transaction that only read.
@@ -82,6 +83,7 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.stopListening()
 	err := db.Bun.Close()
 	if db.read != db.Bun {
 		db.read.Close()

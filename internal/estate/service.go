@@ -68,12 +68,16 @@ type Service struct {
 
 // NewService wires the estate service; cacheTTL 0 disables the estate cache.
 func NewService(db *database.DB, limits tenant.PlanLimits, cacheTTL time.Duration) *Service {
-	return &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() },
+	s := &Service{db: db, limits: limits, now: func() time.Time { return time.Now().UTC() },
 		active: cache.New[uuid.UUID, []Estate](10_000, cacheTTL)}
+	db.OnInvalidate(s.active.Purge)
+	return s
 }
 
+// forget drops a tenant's estates here, and the other replicas' caches.
 func (s *Service) forget(tenantID uuid.UUID) {
 	s.active.Remove(tenantID)
+	s.db.Invalidate(context.Background())
 }
 
 // Limits are the plan limits the service enforces.

@@ -12,15 +12,17 @@ import (
 
 // tenantCache remembers tenants by slug for a few seconds, sparing every
 // request a lookup. A change made through this replica (roles, status)
-// forgets the tenant at once; other replicas see it within the TTL, as they
-// do a revoked session.
+// forgets the tenant at once, and the others through the database's
+// invalidations (the TTL is the safety net), as they do a revoked session.
 type tenantCache struct {
 	db  *database.DB
 	lru *cache.TTL[string, tenant.Tenant]
 }
 
 func newTenantCache(db *database.DB, ttl time.Duration) *tenantCache {
-	return &tenantCache{db: db, lru: cache.New[string, tenant.Tenant](10_000, ttl)}
+	c := &tenantCache{db: db, lru: cache.New[string, tenant.Tenant](10_000, ttl)}
+	db.OnInvalidate(c.lru.Purge)
+	return c
 }
 
 func (c *tenantCache) bySlug(ctx context.Context, slug string) (*tenant.Tenant, error) {
@@ -38,8 +40,10 @@ func (c *tenantCache) bySlug(ctx context.Context, slug string) (*tenant.Tenant, 
 	return t, nil
 }
 
-// forget drops one tenant, or every tenant when slug is "".
+// forget drops one tenant, or every tenant when slug is "", here; the other
+// replicas drop every tenant.
 func (c *tenantCache) forget(slug string) {
+	c.db.Invalidate(context.Background())
 	if slug == "" {
 		c.lru.Purge()
 		return

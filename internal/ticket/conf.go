@@ -91,8 +91,12 @@ func (s *Service) tree(ctx context.Context, db bun.IDB, tenantID uuid.UUID) (Tre
 	return loadTree(ctx, db, tenantID)
 }
 
-// forget drops a tenant's cached configuration after a change.
-func (s *Service) forget(tenantID uuid.UUID) { s.confs.Remove(tenantID) }
+// forget drops a tenant's cached configuration after a change, here and
+// on the other replicas.
+func (s *Service) forget(tenantID uuid.UUID) {
+	s.confs.Remove(tenantID)
+	s.db.Invalidate(context.Background())
+}
 
 // ancestry is a category followed by its ancestors; none for no category.
 func (c *conf) ancestry(id *uuid.UUID) []uuid.UUID {

@@ -107,6 +107,7 @@ func NewService(db *database.DB, jobs *job.Client, opt Options) (*Service, error
 	s := &Service{db: db, jobs: jobs, opt: opt,
 		confs: cache.New[uuid.UUID, *conf](10_000, opt.CacheTTL),
 		cals:  cache.New[uuid.UUID, *Calendar](10_000, opt.CacheTTL)}
+	db.OnInvalidate(func() { s.confs.Purge(); s.cals.Purge() })
 	s.creates = newCreates(s)
 	for _, err := range []error{
 		job.AddWorker(jobs, &timerWorker{s: s}),

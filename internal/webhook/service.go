@@ -63,6 +63,7 @@ func NewService(db *database.DB, jobs *job.Client, opts Options) (*Service, erro
 	if s.client == nil {
 		s.client = newClient(opts.AllowPrivate)
 	}
+	db.OnInvalidate(func() { s.generation.Add(1); s.subscribed.Purge() })
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}
@@ -77,6 +78,7 @@ func NewService(db *database.DB, jobs *job.Client, opts Options) (*Service, erro
 func (s *Service) forget(tenantID uuid.UUID) {
 	s.generation.Add(1)
 	s.subscribed.Remove(tenantID)
+	s.db.Invalidate(context.Background())
 }
 
 // List returns a tenant's webhooks, oldest first.
