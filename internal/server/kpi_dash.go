@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -46,10 +47,21 @@ func kpiEstate(c *fiber.Ctx) (*uuid.UUID, error) {
 	return &id, nil
 }
 
+// dashboardTTL is how long a dashboard read is shown again to readers of
+// the same scope. The figures lag the tickets by up to a minute anyway
+// (the rollup job's period), and the fee module computes 收缴率 and 清欠率
+// from the bills on every call: over a second on a loaded machine with a
+// year of fees, too dear for a home page opened all day.
+const dashboardTTL = 30 * time.Second
+
 // loadDashboard reads the dashboard of a month and an estate (nil: all in
-// scope).
+// scope), or remembers it for dashboardTTL.
 func (s *Server) loadDashboard(c *fiber.Ctx, scope estate.Scope, month string, estateID *uuid.UUID) (*kpiDashboard, error) {
 	ctx, t := c.UserContext(), tenantOf(c)
+	key := fmt.Sprint(t.ID, scope.All, scope.EstateIDs, month, estateID)
+	if d, ok := s.dashboards.Get(key); ok {
+		return d, nil
+	}
 	b, err := s.KPIs.Board(ctx, t, scope, month, estateID)
 	if err != nil {
 		return nil, err
@@ -62,7 +74,9 @@ func (s *Server) loadDashboard(c *fiber.Ctx, scope estate.Scope, month string, e
 	if err != nil {
 		return nil, err
 	}
-	return &kpiDashboard{Board: b, Trend: tr, Hot: hot}, nil
+	d := &kpiDashboard{Board: b, Trend: tr, Hot: hot}
+	s.dashboards.Add(key, d)
+	return d, nil
 }
 
 // kpiShow: GET /kpis — the dashboard of a month (this one by default) for

@@ -105,6 +105,8 @@ func (s *Server) kpiTargetSet(c *fiber.Ctx) error {
 	if err := s.KPIs.SetTarget(c.UserContext(), tenantOf(c), scope, userOf(c).ID, estateID, f, value); err != nil {
 		return s.feeRefused(c, err, back)
 	}
+	// The dashboards judge by the targets: none remembered shows the old.
+	s.dashboards.Purge()
 	return s.done(c, back, "kpidash.targets.saved", fiber.StatusNoContent, nil)
 }
 

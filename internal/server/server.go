@@ -85,6 +85,9 @@ type Server struct {
 	// undispatched remembers each dispatcher's count of tickets waiting
 	// for dispatch, for the top bar.
 	undispatched *cache.TTL[[2]uuid.UUID, int]
+	// dashboards remembers each dashboard read for dashboardTTL
+	// (kpi_dash.go).
+	dashboards *cache.TTL[string, *kpiDashboard]
 }
 
 // New builds the Fiber app with every route.
@@ -103,6 +106,7 @@ func New(d Deps) (*fiber.App, error) {
 	s := &Server{Deps: d, views: v, tenants: newTenantCache(d.DB, d.Config.SessionCacheTTL), heads: heads}
 	s.unread = cache.New[[2]uuid.UUID, int](10_000, unreadTTL)
 	s.undispatched = cache.New[[2]uuid.UUID, int](10_000, d.Config.SessionCacheTTL)
+	s.dashboards = cache.New[string, *kpiDashboard](1_000, dashboardTTL)
 	cfg := fiber.Config{
 		AppName:               "estatedesk",
 		DisableStartupMessage: true,
