@@ -26,7 +26,7 @@ var statusColors = map[kpi.Status][3]int{
 }
 
 // trendFigures are the figures the report draws twelve months of.
-var trendFigures = []kpi.Figure{kpi.Satisfaction, kpi.MinorOnTime, kpi.ComplaintOnTime, kpi.Collection}
+var trendFigures = []kpi.Figure{kpi.Satisfaction, kpi.MinorOnTime, kpi.ComplaintOnTime, kpi.CallbackRate}
 
 // RenderReport writes a monthly report (月度分析报告) on A4 sheets: the
 // figures against their targets, the estates side by side (the company's
@@ -153,10 +153,9 @@ func RenderReport(w io.Writer, d *report.Data, meta ReportMeta, tr T) error {
 	}
 	doc.none(full, len(d.Categories), tr)
 	doc.Ln(3)
-	hot := []col{{60, "L"}, {60, "L"}, {30, "R"}, {30, "R"}}
-	doc.row(hot, []string{tr("report.col.building", nil), tr("report.col.estate", nil), tr("report.col.this_month", nil), tr("report.col.last_month", nil)}, 7, true)
+	doc.row(cats, []string{tr("report.col.building", nil), tr("report.col.this_month", nil), tr("report.col.last_month", nil)}, 7, true)
 	for _, h := range d.Buildings {
-		doc.row(hot, []string{h.Name, h.Estate, strconv.FormatInt(h.N, 10), strconv.FormatInt(h.Prev, 10)}, 6.5, false)
+		doc.row(cats, []string{h.Name, strconv.FormatInt(h.N, 10), strconv.FormatInt(h.Prev, 10)}, 6.5, false)
 	}
 	doc.none(full, len(d.Buildings), tr)
 	doc.Ln(5)

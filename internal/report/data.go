@@ -1,9 +1,7 @@
 package report
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,12 +52,12 @@ func (p TrendPoint) Value(f kpi.Figure) kpi.Value {
 	return kpi.Value{Figure: f, Unit: f.Unit()}
 }
 
-// Hot is a category or building with its requests this month and last.
+// Hot is a category or building (with its estate's name) and its
+// requests this month and last.
 type Hot struct {
-	Name   string `json:"name"`
-	Estate string `json:"estate,omitempty"`
-	N      int64  `json:"n"`
-	Prev   int64  `json:"prev"`
+	Name string `json:"name"`
+	N    int64  `json:"n"`
+	Prev int64  `json:"prev"`
 }
 
 // Major is a 重大投诉 received in the month.
@@ -105,7 +103,7 @@ const (
 )
 
 // TrendMonths is how many months the trend covers.
-const TrendMonths = 12
+const TrendMonths = kpi.TrendMonths
 
 // compute gathers a report's content: the figures from kpi's rollups (its
 // Board), the lists from the tickets of the month.
@@ -122,22 +120,27 @@ func (s *Service) compute(ctx context.Context, t *tenant.Tenant, scope estate.Sc
 		d.Figures.Name = d.Estate
 		d.Estates = nil
 	}
-	// A board holds a month and the one before, so every other month's
-	// board fills the trend.
-	d.Trend = make([]TrendPoint, TrendMonths)
-	for i := TrendMonths - 1; i >= 0; i -= 2 {
-		mb := b
-		if i != TrendMonths-1 {
-			if mb, err = s.kpis.Board(ctx, t, scope, m.Add(i-TrendMonths+1).String(), estateID); err != nil {
-				return nil, err
+	// The trend is kpi's (the rollups, without the fee figures, which the
+	// fee module computes a month and an estate at a time: the fee table
+	// has this month's and last).
+	tr, err := s.kpis.Trend(ctx, t, scope, month, estateID)
+	if err != nil {
+		return nil, err
+	}
+	d.Trend = make([]TrendPoint, len(tr.Months))
+	for i, mm := range tr.Months {
+		d.Trend[i].Month = mm
+		for _, se := range tr.Series {
+			if i < len(se.Values) {
+				d.Trend[i].Values = append(d.Trend[i].Values, se.Values[i])
 			}
 		}
-		d.Trend[i] = TrendPoint{Month: mb.Month, Values: mb.Total.Values}
-		if i > 0 {
-			prevMonth := m.Add(i - TrendMonths)
-			d.Trend[i-1] = TrendPoint{Month: prevMonth.String(), Values: mb.Total.Previous}
-		}
 	}
+	hot, err := s.kpis.HotSpots(ctx, t, scope, month, estateID, topN)
+	if err != nil {
+		return nil, err
+	}
+	d.Categories, d.Buildings = hots(hot.Categories), hots(hot.Buildings)
 	for _, c := range b.Estates {
 		col, rec := c.Value(kpi.Collection), c.Value(kpi.Recovery)
 		d.Fees = append(d.Fees, FeeRow{Estate: c.Name, ReceivableFen: col.Den, CollectedFen: col.Num, ArrearsFen: rec.Den, RecoveredFen: rec.Num,
@@ -156,9 +159,6 @@ func (s *Service) compute(ctx context.Context, t *tenant.Tenant, scope estate.Sc
 	from, to := m.Bounds(loc)
 	err = s.db.ReadTenant(ctx, t.ID, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if d.Categories, d.Buildings, err = hotSpots(ctx, tx, t.ID, ids, m, names); err != nil {
-			return err
-		}
 		if d.Majors, err = majors(ctx, tx, t.ID, ids, from, to, loc, names); err != nil {
 			return err
 		}
@@ -174,8 +174,8 @@ func (s *Service) compute(ctx context.Context, t *tenant.Tenant, scope estate.Sc
 }
 
 // trendCounts fills the trend's monthly counts (requests received,
-// complaints) from the daily rollups, in one query: the boards give the
-// odd months' values but not their counts.
+// complaints) for the bar chart, from the daily rollups in one query:
+// kpi's trend has the figures, not the counts.
 func trendCounts(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, ids []uuid.UUID, trend []TrendPoint, endDay string) error {
 	var rows []struct {
 		Month      string `bun:"month"`
@@ -198,74 +198,13 @@ func trendCounts(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, ids []uuid.
 	return err
 }
 
-// hotSpots are the root categories and buildings with the most requests
-// received in the month (kpi_hot_daily), with last month's.
-func hotSpots(ctx context.Context, tx bun.Tx, tenantID uuid.UUID, ids []uuid.UUID, m kpi.Month, estates map[uuid.UUID]string) (cats, blds []Hot, err error) {
-	var rows []struct {
-		Kind      string    `bun:"kind"`
-		SubjectID uuid.UUID `bun:"subject_id"`
-		EstateID  uuid.UUID `bun:"estate_id"`
-		Cur       int64     `bun:"cur"`
-		Prev      int64     `bun:"prev"`
+// hots are kpi's hot spots as the report keeps them.
+func hots(hs []kpi.Hot) []Hot {
+	out := make([]Hot, len(hs))
+	for i, h := range hs {
+		out[i] = Hot{Name: h.Name, N: h.N, Prev: h.Prev}
 	}
-	first, end, prevFirst := m.String()+"-01", m.Add(1).String()+"-01", m.Add(-1).String()+"-01"
-	err = tx.NewSelect().TableExpr("kpi_hot_daily").
-		ColumnExpr("kind, subject_id, estate_id").
-		ColumnExpr("sum(CASE WHEN day >= ? THEN n ELSE 0 END) AS cur", first).
-		ColumnExpr("sum(CASE WHEN day < ? THEN n ELSE 0 END) AS prev", first).
-		Where("tenant_id = ? AND estate_id IN (?) AND day >= ? AND day < ?", tenantID, bun.In(ids), prevFirst, end).
-		GroupExpr("kind, subject_id, estate_id").Scan(ctx, &rows)
-	if err != nil {
-		return nil, nil, err
-	}
-	catNames, bldNames := map[uuid.UUID]string{}, map[uuid.UUID]string{}
-	var cs []struct {
-		ID   uuid.UUID `bun:"id"`
-		Name string    `bun:"name"`
-	}
-	if err := tx.NewSelect().TableExpr("ticket_categories").Column("id", "name").Where("tenant_id = ? AND parent_id IS NULL", tenantID).Scan(ctx, &cs); err != nil {
-		return nil, nil, err
-	}
-	for _, c := range cs {
-		catNames[c.ID] = c.Name
-	}
-	cs = cs[:0]
-	if err := tx.NewSelect().TableExpr("buildings").Column("id", "name").Where("tenant_id = ? AND estate_id IN (?)", tenantID, bun.In(ids)).Scan(ctx, &cs); err != nil {
-		return nil, nil, err
-	}
-	for _, c := range cs {
-		bldNames[c.ID] = c.Name
-	}
-	// A category's requests are summed over the estates; a building is in
-	// one.
-	byCat := map[uuid.UUID]*Hot{}
-	for _, r := range rows {
-		switch r.Kind {
-		case kpi.KindCategory:
-			h := byCat[r.SubjectID]
-			if h == nil {
-				h = &Hot{Name: catNames[r.SubjectID]}
-				byCat[r.SubjectID] = h
-			}
-			h.N += r.Cur
-			h.Prev += r.Prev
-		case kpi.KindBuilding:
-			blds = append(blds, Hot{Name: bldNames[r.SubjectID], Estate: estates[r.EstateID], N: r.Cur, Prev: r.Prev})
-		}
-	}
-	for _, h := range byCat {
-		cats = append(cats, *h)
-	}
-	return top(cats), top(blds), nil
-}
-
-// top keeps the topN with the most requests this month, then by name.
-func top(hs []Hot) []Hot {
-	hs = slices.DeleteFunc(hs, func(h Hot) bool { return h.N == 0 })
-	slices.SortFunc(hs, func(a, b Hot) int {
-		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Estate, b.Estate), cmp.Compare(a.Name, b.Name))
-	})
-	return hs[:min(len(hs), topN)]
+	return out
 }
 
 // majors are the 重大投诉 received in the month, oldest first.

@@ -90,14 +90,21 @@ func WriteXLSX(w io.Writer, r *Report, tr T) error {
 			return err
 		}
 	}
+	// The trend's figures are those of kpi's trend (not the fee ones).
+	var trendFigs []kpi.Figure
+	if len(d.Trend) > 0 {
+		for _, v := range d.Trend[0].Values {
+			trendFigs = append(trendFigs, v.Figure)
+		}
+	}
 	header := []string{h("report.col.month"), h("report.chart.received"), h("report.chart.complaints")}
-	for _, f := range kpi.Figures() {
+	for _, f := range trendFigs {
 		header = append(header, h("report.figure."+string(f)))
 	}
 	var trend [][]any
 	for _, p := range d.Trend {
 		row := []any{p.Month, p.Counts.Received, p.Counts.Complaints}
-		for _, f := range kpi.Figures() {
+		for _, f := range trendFigs {
 			row = append(row, number(p.Value(f)))
 		}
 		trend = append(trend, row)
@@ -107,12 +114,12 @@ func WriteXLSX(w io.Writer, r *Report, tr T) error {
 	}
 	var hot [][]any
 	for _, c := range d.Categories {
-		hot = append(hot, []any{h("report.col.category"), c.Name, "", c.N, c.Prev})
+		hot = append(hot, []any{h("report.col.category"), c.Name, c.N, c.Prev})
 	}
 	for _, b := range d.Buildings {
-		hot = append(hot, []any{h("report.col.building"), b.Name, b.Estate, b.N, b.Prev})
+		hot = append(hot, []any{h("report.col.building"), b.Name, b.N, b.Prev})
 	}
-	if err := sheet("report.sheet.hot", []string{h("report.col.kind"), h("report.col.name"), h("report.col.estate"),
+	if err := sheet("report.sheet.hot", []string{h("report.col.kind"), h("report.col.name"),
 		h("report.col.this_month"), h("report.col.last_month")}, hot); err != nil {
 		return err
 	}

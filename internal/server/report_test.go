@@ -46,10 +46,24 @@ func (e *env) seedReportMonth() {
 		tks = append(tks, tk)
 	}
 	north, south := e.estates[0].ID, e.estates[1].ID
+	tree, err := e.tickets.Categories(ctx, e.alpha.ID)
+	must(e.t, err)
+	var root *uuid.UUID
+	for _, c := range tree {
+		if c.ParentID == nil && c.Name == "维修" {
+			root = &c.ID
+		}
+	}
+	if root == nil {
+		e.t.Fatal("no category 维修")
+	}
 	add(1, north, ticket.Complaint, true, "北区电梯困人四十分钟无人处理", 10, 0, "")
 	add(2, north, ticket.Repair, false, "厨房水管漏水", 12, 2, "维修师傅态度差，问题没解决")
 	add(3, south, ticket.Repair, false, "门禁失灵", 14, 5, "很满意")
 	add(4, south, ticket.Complaint, true, "南区垃圾清运不及时", 20, 0, "")
+	for _, tk := range tks[1:3] {
+		tk.CategoryID = root
+	}
 	must(e.t, e.db.InTenant(ctx, e.alpha.ID, func(ctx context.Context, tx bun.Tx) error {
 		for _, m := range []any{&tks, &cbs} {
 			if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
@@ -86,7 +100,7 @@ func TestReportGenerateRenders(t *testing.T) {
 	text := e.pdfText(request{method: "GET", path: "/t/alpha/reports/" + company.String() + "/report.pdf", as: "manager", header: zh})
 	pdftest.Contains(t, text, "月度分析报告", "Alpha 物业", "全公司 · 2026-11", "本月指标与目标", "客户满意率", "50.00%", "≥ 95.00%", "未达标",
 		"各小区对比", "North", "South", "近 12 个月趋势", "每月报事量", "重大投诉（2 件）", "GD20261101", "北区电梯困人四十分钟无人处理",
-		"南区垃圾清运不及时", "不满意业主回访原话（1 条）", "维修师傅态度差，问题没解决", "收费情况", "收缴率")
+		"南区垃圾清运不及时", "热点类别与楼栋", "维修 2 0", "不满意业主回访原话（1 条）", "维修师傅态度差，问题没解决", "收费情况", "收缴率")
 	if strings.Contains(text, "很满意") {
 		t.Errorf("a satisfied owner's words are in the report:\n%s", text)
 	}
