@@ -409,6 +409,19 @@ func (db *DB) ReadTenant(ctx context.Context, tenantID uuid.UUID, fn TxFunc) err
 	return db.inTx(ctx, db.read, true, tenantID.String(), fn)
 }
 
+// InTenantUnflushed is InTenant whose commit does not wait for the WAL to
+// reach the disk on PostgreSQL (synchronous_commit off, for this
+// transaction only): a crash of the database server may lose it. Only for
+// work nobody is told of before a later transaction that reads it commits
+// normally — that commit's flush takes the WAL before it, this one's
+// included. (SQLite: InTenant.)
+func (db *DB) InTenantUnflushed(ctx context.Context, tenantID uuid.UUID, fn TxFunc) error {
+	return db.inTx(ctx, db.Bun, false, tenantID.String(), fn, unflushed)
+}
+
+// unflushed is inTx's option for InTenantUnflushed.
+const unflushed = true
+
 // InPlatform runs fn in a transaction that sees every tenant: sign-in (which
 // lists a person's memberships), invitation links, the platform console,
 // the authorization loader and the ticket timer sweep (which only reads
@@ -429,10 +442,17 @@ func (db *DB) ReadPlatform(ctx context.Context, fn TxFunc) error {
 
 // inTx runs fn in a transaction on handle, scoped to tenant on PostgreSQL
 // when one is given.
-func (db *DB) inTx(ctx context.Context, handle *bun.DB, readOnly bool, tenant string, fn TxFunc) error {
+//
+// noFlush (InTenantUnflushed) turns synchronous_commit off in the same
+// round trip as the tenant's setting.
+func (db *DB) inTx(ctx context.Context, handle *bun.DB, readOnly bool, tenant string, fn TxFunc, noFlush ...bool) error {
 	err := handle.RunInTx(ctx, &sql.TxOptions{ReadOnly: readOnly && db.Postgres()}, func(ctx context.Context, tx bun.Tx) error {
 		if db.Postgres() && tenant != "" {
-			if _, err := tx.ExecContext(ctx, "SELECT set_config('app.tenant_id', ?, true)", tenant); err != nil {
+			q := "SELECT set_config('app.tenant_id', ?, true)"
+			if len(noFlush) > 0 && noFlush[0] {
+				q += ", set_config('synchronous_commit', 'off', true)"
+			}
+			if _, err := tx.ExecContext(ctx, q, tenant); err != nil {
 				return err
 			}
 		}

@@ -96,7 +96,10 @@ func (p *payments) do(ctx context.Context, r *payReq) error {
 		p.write([]*payReq{r})
 		return nil
 	case paySequenced:
-		err := p.s.db.InTenant(ctx, r.t.ID, func(ctx context.Context, tx bun.Tx) error {
+		// Its commit need not wait for the disk: nobody is told of it
+		// before the sequencer's commit, which waits for the WAL up to
+		// its own record, this one's before it.
+		err := p.s.db.InTenantUnflushed(ctx, r.t.ID, func(ctx context.Context, tx bun.Tx) error {
 			var err error
 			r.out, err = p.s.pay(ctx, tx, r.t, r.a, r.in, r.key, r.hash, false)
 			return err

@@ -106,16 +106,19 @@ func setBalance(ctx context.Context, tx bun.Tx, tenantID, unitID uuid.UUID, fen 
 	return err
 }
 
+// billSaved are the columns saveBills writes.
+var billSaved = []string{"paid_fen", "waived_fen", "status", "updated_at"}
+
 // saveBills writes the paid, waived and status of bills.
 func saveBills(ctx context.Context, tx bun.Tx, bills ...*Bill) error {
 	if len(bills) > 1 {
 		// One statement for all: a payment of a year's bills sent one
 		// update each, every one a round trip inside the company's batch.
-		_, err := tx.NewUpdate().Model(&bills).Column("paid_fen", "waived_fen", "status", "updated_at").Bulk().Exec(ctx)
+		_, err := tx.NewUpdate().Model(&bills).Column(billSaved...).Bulk().Exec(ctx)
 		return err
 	}
 	for _, b := range bills {
-		if _, err := tx.NewUpdate().Model(b).Column("paid_fen", "waived_fen", "status", "updated_at").WherePK().Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(b).Column(billSaved...).WherePK().Exec(ctx); err != nil {
 			return err
 		}
 	}
