@@ -105,18 +105,14 @@ func (s *Service) Aging(ctx context.Context, t *tenant.Tenant, scope estate.Scop
 			Units      int       `bun:"units"`
 			agingSums
 		}
-		// The bills are summed first (from the arrears index alone, on
-		// PostgreSQL), the few sums then named: joined row by row, the
-		// names cost more than the sums.
-		// By unit first, then by building and item: two hash aggregates
-		// instead of sorting every bill for count(DISTINCT unit_id).
-		units := arrearsOf(tx, t.ID, q, asOf).
-			ColumnExpr("b.building_id, b.item_id, count(*) AS bills").
-			GroupExpr("b.building_id, b.item_id, b.unit_id")
-		sums := tx.NewSelect().TableExpr("(?) AS x", units).
-			ColumnExpr("x.building_id, x.item_id, sum(x.bills) AS bills, count(*) AS units").
-			ColumnExpr("sum(x.b0) AS b0, sum(x.b1) AS b1, sum(x.b2) AS b2, sum(x.b3) AS b3, sum(x.b4) AS b4").
-			GroupExpr("x.building_id, x.item_id")
+		// From the totals the bills' triggers keep (fee_arrears, a row per
+		// building, item and due day): a unit in arrears on asOf is one
+		// whose oldest open bill is due before it, so units sum as well.
+		sums := agingOf(tx.NewSelect().TableExpr("fee_arrears AS b"), "b.open_fen", asOf).
+			ColumnExpr("b.building_id, b.item_id, sum(b.bills) AS bills, sum(b.units) AS units").
+			Where("b.tenant_id = ? AND b.estate_id = ? AND b.due_date < ?", t.ID, q.EstateID, formatDate(asOf)).
+			GroupExpr("b.building_id, b.item_id").Having("sum(b.bills) > 0")
+		sums = narrowed(sums, q)
 		err := tx.NewSelect().TableExpr("(?) AS a", sums).
 			Join("JOIN buildings AS bd ON bd.tenant_id = ? AND bd.id = a.building_id", t.ID).
 			Join("JOIN fee_items AS it ON it.tenant_id = ? AND it.id = a.item_id", t.ID).
@@ -150,22 +146,15 @@ func (a agingSums) buckets() ([5]int64, int64) {
 }
 
 // arrearsOf is the query of an estate's bills in arrears on asOf (alias
-// b), narrowed as q says, with the five bucket sums as b0…b4. Days compare
-// as ISO text on both dialects: due_date ≥ asOf − 30 is 30 days or fewer
-// past due.
+// b), narrowed as q says, with the five bucket sums as b0…b4.
 func arrearsOf(tx bun.Tx, tenantID uuid.UUID, q AgingQuery, asOf time.Time) *bun.SelectQuery {
-	var lim [4]string
-	for i, d := range agingLimits {
-		lim[i] = formatDate(asOf.AddDate(0, 0, -d))
-	}
-	open := "b.amount_fen - b.paid_fen - b.waived_fen"
-	sel := tx.NewSelect().TableExpr("bills AS b").
-		ColumnExpr("sum(CASE WHEN b.due_date >= ? THEN "+open+" ELSE 0 END) AS b0", lim[0]).
-		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b1", lim[0], lim[1]).
-		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b2", lim[1], lim[2]).
-		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b3", lim[2], lim[3]).
-		ColumnExpr("sum(CASE WHEN b.due_date < ? THEN "+open+" ELSE 0 END) AS b4", lim[3]).
+	sel := agingOf(tx.NewSelect().TableExpr("bills AS b"), "b.amount_fen - b.paid_fen - b.waived_fen", asOf).
 		Where("b.tenant_id = ? AND b.estate_id = ? AND b.status <> ? AND b.due_date < ?", tenantID, q.EstateID, Paid, formatDate(asOf))
+	return narrowed(sel, q)
+}
+
+// narrowed narrows sel (alias b) to q's building and item.
+func narrowed(sel *bun.SelectQuery, q AgingQuery) *bun.SelectQuery {
 	if q.BuildingID != nil {
 		sel = sel.Where("b.building_id = ?", *q.BuildingID)
 	}
@@ -173,6 +162,22 @@ func arrearsOf(tx bun.Tx, tenantID uuid.UUID, q AgingQuery, asOf time.Time) *bun
 		sel = sel.Where("b.item_id = ?", *q.ItemID)
 	}
 	return sel
+}
+
+// agingOf adds to sel (alias b, with a due_date) the five buckets' sums
+// of open as b0…b4. Days compare as ISO text on both dialects: due_date ≥
+// asOf − 30 is 30 days or fewer past due.
+func agingOf(sel *bun.SelectQuery, open string, asOf time.Time) *bun.SelectQuery {
+	var lim [4]string
+	for i, d := range agingLimits {
+		lim[i] = formatDate(asOf.AddDate(0, 0, -d))
+	}
+	return sel.
+		ColumnExpr("sum(CASE WHEN b.due_date >= ? THEN "+open+" ELSE 0 END) AS b0", lim[0]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b1", lim[0], lim[1]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b2", lim[1], lim[2]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? AND b.due_date >= ? THEN "+open+" ELSE 0 END) AS b3", lim[2], lim[3]).
+		ColumnExpr("sum(CASE WHEN b.due_date < ? THEN "+open+" ELSE 0 END) AS b4", lim[3])
 }
 
 // asOf is an aging query's day: the one given, or the tenant's today.
