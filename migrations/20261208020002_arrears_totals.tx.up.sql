@@ -138,6 +138,12 @@ CREATE TRIGGER bills_arrears_delete AFTER DELETE ON bills WHEN OLD.status <> 'pa
 {{- template "refresh" "OLD"}}
 END;
 {{end}}
+{{- if .PG}}
+--bun:split
+-- Every company's bills, whether the owner is subject to their policies
+-- or not (for this transaction).
+SELECT set_config('app.platform', 'on', true);
+{{- end}}
 --bun:split
 -- The bills there are now.
 INSERT INTO fee_arrears_units (tenant_id, estate_id, building_id, unit_id, item_id, oldest_due)
