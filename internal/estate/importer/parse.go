@@ -77,8 +77,11 @@ func parse(content []byte, rep *Report) *parsed {
 		rep.add(Problem{Code: CodeEmpty})
 		return p
 	}
-	first := map[unitKey]int{}     // unit → index in records of its first row
-	people := map[personKey]bool{} // unit, name and relation already in the file
+	// Sized once: growing them by appends would leave their old copies,
+	// megabytes for a large file, for the collector.
+	p.records = make([]record, 0, p.rows)
+	first := make(map[unitKey]int, p.rows)     // unit → index in records of its first row
+	people := make(map[personKey]bool, p.rows) // unit, name and relation already in the file
 	for _, row := range rows[1:] {
 		rec, ok := parseRow(h, row, rep)
 		if !ok {

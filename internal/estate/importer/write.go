@@ -3,9 +3,11 @@ package importer
 import (
 	"context"
 
+	"github.com/google/uuid"
 	"github.com/uptrace/bun"
 
 	"github.com/estatedesk/estatedesk/internal/database"
+	"github.com/estatedesk/estatedesk/internal/estate"
 )
 
 // batch is how many rows one INSERT carries (with RETURNING NULL: bun
@@ -42,11 +44,17 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 		return err
 	}
 	ch.buildings = nil
+	units := make([]estate.Unit, 0, batch)
 	if err := step("units", len(ch.units), func(lo, hi int) error {
-		rows := ch.units[lo:hi]
+		units = units[:0]
+		for _, u := range ch.units[lo:hi] {
+			units = append(units, estate.Unit{TenantID: ch.tenantID, ID: u.id, EstateID: ch.estateID, BuildingID: u.building,
+				Entrance: u.entrance, Floor: u.floor, Number: u.number, Code: u.code, Kind: u.kind, Area: u.area, Status: u.status,
+				CreatedAt: ch.now, UpdatedAt: ch.now})
+		}
 		// A unit that exists keeps its ID and creation time; the file sets
 		// what it says about the unit, and brings it back from the archive.
-		_, err := tx.NewInsert().Model(&rows).
+		_, err := tx.NewInsert().Model(&units).
 			On("CONFLICT (tenant_id, building_id, entrance, number) DO UPDATE").
 			Set("floor = EXCLUDED.floor").Set("kind = EXCLUDED.kind").Set("area_centi = EXCLUDED.area_centi").
 			Set("status = EXCLUDED.status").Set("code = EXCLUDED.code").Set("archived_at = NULL").
@@ -55,15 +63,19 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 	}); err != nil {
 		return err
 	}
-	ch.units = nil
+	ch.units, units = nil, nil
+	persons := make([]estate.Person, 0, batch)
 	if err := step("persons", len(ch.persons), func(lo, hi int) error {
-		rows := ch.persons[lo:hi]
-		_, err := tx.NewInsert().Model(&rows).Returning("NULL").Exec(ctx)
+		persons = persons[:0]
+		for _, p := range ch.persons[lo:hi] {
+			persons = append(persons, estate.Person{TenantID: ch.tenantID, ID: p.id, Name: p.name, CreatedAt: ch.now, UpdatedAt: ch.now})
+		}
+		_, err := tx.NewInsert().Model(&persons).Returning("NULL").Exec(ctx)
 		return err
 	}); err != nil {
 		return err
 	}
-	ch.persons = nil
+	ch.persons, persons = nil, nil
 	if err := step("phones", len(ch.phones), func(lo, hi int) error {
 		rows := ch.phones[lo:hi]
 		_, err := tx.NewInsert().Model(&rows).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx)
@@ -72,10 +84,15 @@ func (s *Service) write(ctx context.Context, tx bun.IDB, ch *changes, progress f
 		return err
 	}
 	ch.phones = nil
+	links := make([]estate.Link, 0, batch)
 	err := step("links", len(ch.links), func(lo, hi int) error {
-		rows := ch.links[lo:hi]
+		links = links[:0]
+		for _, l := range ch.links[lo:hi] {
+			links = append(links, estate.Link{TenantID: ch.tenantID, ID: uuid.Must(uuid.NewV7()), UnitID: l.unit, PersonID: l.person,
+				Relation: l.relation, CreatedAt: ch.now})
+		}
 		// An ended link the file names again is current again.
-		_, err := tx.NewInsert().Model(&rows).
+		_, err := tx.NewInsert().Model(&links).
 			On("CONFLICT (tenant_id, unit_id, person_id, relation) DO UPDATE").Set("to_date = ''").Returning("NULL").Exec(ctx)
 		return err
 	})
