@@ -116,7 +116,7 @@ func Default() Config {
 		BodyLimitBytes:      24 << 20,
 		DefaultTimeZone:     "Asia/Shanghai",
 		DefaultLocale:       "zh-CN",
-		MemoryLimitMiB:      180,
+		MemoryLimitMiB:      140,
 		PlanLimits:          map[string]string{"starter": "2,2000,10", "growth": "20,50000,100", "enterprise": "0,0,0"},
 		PlanPrices:          map[string]int64{"starter": 29_900, "growth": 99_900, "enterprise": 299_900},
 		TrialDays:           14,
