@@ -81,6 +81,13 @@ func (s *Service) load(ctx context.Context, tenantID, id uuid.UUID) (*Import, *t
 // validate is the dry run: it reads the database in a read-only
 // transaction and records the report.
 func (s *Service) validate(ctx context.Context, j *river.Job[validateArgs]) error {
+	// The file is read once it is this import's turn: an import waiting
+	// for its turn holds nothing.
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	im, t, err := s.load(ctx, j.Args.TenantID, j.Args.ImportID)
 	if errors.Is(err, database.ErrNotFound) {
 		return nil // the tenant's data is gone; nothing to check
@@ -91,11 +98,6 @@ func (s *Service) validate(ctx context.Context, j *river.Job[validateArgs]) erro
 	if im.Status != Validating {
 		return nil // an earlier attempt finished it
 	}
-	release, err := s.turn(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
 	rep := Report{Options: im.Report.Options}
 	var p *parsed
 	var ch *changes
@@ -119,6 +121,11 @@ func (s *Service) validate(ctx context.Context, j *river.Job[validateArgs]) erro
 // apply checks the file again inside the writing transaction (the estate
 // may have changed since the dry run) and writes it, all or nothing.
 func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
+	release, err := s.turn(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	im, t, err := s.load(ctx, j.Args.TenantID, j.Args.ImportID)
 	if errors.Is(err, database.ErrNotFound) {
 		return nil
@@ -129,11 +136,6 @@ func (s *Service) apply(ctx context.Context, j *river.Job[applyArgs]) error {
 	if im.Status != Applying {
 		return nil
 	}
-	release, err := s.turn(ctx)
-	if err != nil {
-		return err
-	}
-	defer release()
 	tr := &tracker{}
 	s.running.Store(im.ID, tr)
 	defer s.running.Delete(im.ID)
