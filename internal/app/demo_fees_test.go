@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,15 +20,7 @@ import (
 // and waivers with their reasons, and a second load that adds nothing.
 func TestDemoFeeYear(t *testing.T) {
 	ctx := context.Background()
-	cfg, _, err := parseConfig("demo", dbArgs(t), IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := open(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.db.Close()
+	svc := openDemo(t)
 	// The demo company with three floors a building (216 units of 988):
 	// the year's figures hold on a fifth of it, in a fifth of the time.
 	small := regexp.MustCompile(`floors: 1-1[78]`).ReplaceAll(tenants.Demo, []byte("floors: 1-3"))

@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -22,15 +19,7 @@ import (
 // numerator), for the company and each estate, this month and last.
 func TestDemoKPIDrillDowns(t *testing.T) {
 	ctx := context.Background()
-	cfg, _, err := parseConfig("demo", dbArgs(t), IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := open(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.db.Close()
+	svc := openDemo(t)
 	if _, err := loadDemo(ctx, svc); err != nil {
 		t.Fatal(err)
 	}

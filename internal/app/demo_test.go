@@ -17,15 +17,7 @@ import (
 // no rule.
 func TestDemoDispatchCoversEveryCategory(t *testing.T) {
 	ctx := context.Background()
-	cfg, _, err := parseConfig("demo", dbArgs(t), IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := open(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.db.Close()
+	svc := openDemo(t)
 	if _, err := loadDemo(ctx, svc); err != nil {
 		t.Fatal(err)
 	}
@@ -79,4 +71,20 @@ func TestDemoDispatchCoversEveryCategory(t *testing.T) {
 	if again != count {
 		t.Errorf("a second start made %d rules of %d", again, count)
 	}
+}
+
+// openDemo opens the services as `demo` would, on the test's database,
+// closed when the test ends.
+func openDemo(t *testing.T) *services {
+	t.Helper()
+	cfg, _, err := parseConfig("demo", dbArgs(t), IO{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.db.Close() })
+	return svc
 }
