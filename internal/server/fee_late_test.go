@@ -34,16 +34,7 @@ func TestLateFeeRoutesScenarios(t *testing.T) {
 			p := e.seedPortfolio()
 			w := e.seedFees(p, e.estates[0].ID, p.northUnit, "")
 			r := w.replacer(e.estates[0].ID)
-			resp := e.feeRequest(s, r, "")
-			if s.api {
-				expectStatus(t, resp, http.StatusUnauthorized, "anonymous")
-			} else if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-				t.Errorf("anonymous: %d %s, want redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
-			}
-			expectStatus(t, e.feeRequest(s, r, "other"), http.StatusNotFound, "member of another tenant")
-			for _, role := range s.denied {
-				expectStatus(t, e.feeRequest(s, r, role), http.StatusForbidden, role)
-			}
+			e.expectFeeRefusals(t, s, r)
 			expectStatus(t, e.feeRequest(s, r, s.allowed), s.want, s.allowed)
 			// South's policy is not the North clerk's business (the
 			// assistant, who may set policies, is company-wide).

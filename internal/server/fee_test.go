@@ -140,6 +140,23 @@ func (e *env) feeRequest(s feeScenario, r *strings.Replacer, as string) *http.Re
 	return e.do(req)
 }
 
+// expectFeeRefusals checks who may not take a fee route: anonymous (401 on
+// the API, the sign-in page otherwise), another company's manager (404),
+// each role without the permission (403).
+func (e *env) expectFeeRefusals(t *testing.T, s feeScenario, r *strings.Replacer) {
+	t.Helper()
+	resp := e.feeRequest(s, r, "")
+	if s.api {
+		expectStatus(t, resp, http.StatusUnauthorized, "anonymous")
+	} else if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Errorf("anonymous: %d %s, want redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	expectStatus(t, e.feeRequest(s, r, "other"), http.StatusNotFound, "member of another tenant")
+	for _, role := range s.denied {
+		expectStatus(t, e.feeRequest(s, r, role), http.StatusForbidden, role)
+	}
+}
+
 // Every fee route, each face: anonymous, another tenant's manager, each
 // role without the permission, and the least privileged role with it.
 func TestFeeRoutesScenarios(t *testing.T) {
@@ -150,17 +167,8 @@ func TestFeeRoutesScenarios(t *testing.T) {
 			p := e.seedPortfolio()
 			w := e.seedFees(p, e.estates[0].ID, p.northUnit, "")
 			r := w.replacer(e.estates[0].ID)
-			resp := e.feeRequest(s, r, "")
-			if s.api {
-				expectStatus(t, resp, http.StatusUnauthorized, "anonymous")
-			} else if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-				t.Errorf("anonymous: %d %s, want redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
-			}
-			expectStatus(t, e.feeRequest(s, r, "other"), http.StatusNotFound, "member of another tenant")
-			for _, role := range s.denied {
-				expectStatus(t, e.feeRequest(s, r, role), http.StatusForbidden, role)
-			}
-			resp = e.feeRequest(s, r, s.allowed)
+			e.expectFeeRefusals(t, s, r)
+			resp := e.feeRequest(s, r, s.allowed)
 			if resp.StatusCode == http.StatusSeeOther {
 				if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/t/alpha/fees") {
 					t.Errorf("redirect to %q", loc)

@@ -70,17 +70,8 @@ func TestMeterRoutesScenarios(t *testing.T) {
 			p := e.seedPortfolio()
 			w := e.seedMeters(e.estates[0].ID, p.northBuilding, p.northUnit, "")
 			r := w.replacer(e.estates[0].ID)
-			resp := e.feeRequest(s, r, "")
-			if s.api {
-				expectStatus(t, resp, http.StatusUnauthorized, "anonymous")
-			} else if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
-				t.Errorf("anonymous: %d %s, want redirect to /login", resp.StatusCode, resp.Header.Get("Location"))
-			}
-			expectStatus(t, e.feeRequest(s, r, "other"), http.StatusNotFound, "member of another tenant")
-			for _, role := range s.denied {
-				expectStatus(t, e.feeRequest(s, r, role), http.StatusForbidden, role)
-			}
-			resp = e.feeRequest(s, r, s.allowed)
+			e.expectFeeRefusals(t, s, r)
+			resp := e.feeRequest(s, r, s.allowed)
 			if resp.StatusCode == http.StatusSeeOther {
 				if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/t/alpha/fees") {
 					t.Errorf("redirect to %q", loc)
