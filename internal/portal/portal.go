@@ -51,7 +51,13 @@ func New(d Deps) (*Portal, error) {
 	if ttl <= 0 {
 		ttl = 5 * time.Second
 	}
-	return &Portal{Deps: d, views: v, tenants: cache.New[string, tenant.Tenant](10_000, ttl)}, nil
+	p := &Portal{Deps: d, views: v, tenants: cache.New[string, tenant.Tenant](10_000, ttl)}
+	// A suspended or renamed company reaches every replica's portal as it
+	// reaches the staff side: by the database's invalidation notice.
+	if d.DB != nil {
+		d.DB.OnInvalidate(p.tenants.Purge)
+	}
+	return p, nil
 }
 
 // Mount registers the portal under r (the server's /r/:slug group), ahead
