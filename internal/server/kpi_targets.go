@@ -105,8 +105,10 @@ func (s *Server) kpiTargetSet(c *fiber.Ctx) error {
 	if err := s.KPIs.SetTarget(c.UserContext(), tenantOf(c), scope, userOf(c).ID, estateID, f, value); err != nil {
 		return s.feeRefused(c, err, back)
 	}
-	// The dashboards judge by the targets: none remembered shows the old.
+	// The dashboards judge by the targets: none remembered, here or on
+	// another replica, shows the old.
 	s.dashboards.Purge()
+	s.DB.Invalidate(c.UserContext())
 	return s.done(c, back, "kpidash.targets.saved", fiber.StatusNoContent, nil)
 }
 

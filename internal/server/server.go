@@ -107,6 +107,10 @@ func New(d Deps) (*fiber.App, error) {
 	s.unread = cache.New[[2]uuid.UUID, int](10_000, unreadTTL)
 	s.undispatched = cache.New[[2]uuid.UUID, int](10_000, d.Config.SessionCacheTTL)
 	s.dashboards = cache.New[string, *kpiDashboard](1_000, dashboardTTL)
+	if d.DB != nil {
+		// A target changed on another replica: its colours change here too.
+		d.DB.OnInvalidate(s.dashboards.Purge)
+	}
 	cfg := fiber.Config{
 		AppName:               "estatedesk",
 		DisableStartupMessage: true,
