@@ -306,6 +306,25 @@ func TestDowngradeBelowUsageRefused(t *testing.T) {
 	}
 }
 
+// A downgrade to a plan with fewer units than the company has is refused,
+// naming the units; the plan stays.
+func TestDowngradeBelowUnitsRefused(t *testing.T) {
+	e := billingEnv(t, func(c *config.Config) { c.PlanLimits["starter"] = "0,1,0" })
+	e.seedPortfolio() // a building of units in each of alpha's estates
+	resp := e.do(request{method: "POST", path: "/api/v1/t/alpha/billing/plan", as: "manager", json: map[string]string{"plan": "starter"}})
+	var p struct {
+		Code  string `json:"code"`
+		Title string `json:"title"`
+	}
+	decode(t, resp, &p)
+	if resp.StatusCode != http.StatusUnprocessableEntity || p.Code != "billing_downgrade_units" || !strings.Contains(p.Title, " 1 ") {
+		t.Errorf("downgrade: %d %+v", resp.StatusCode, p)
+	}
+	if e.tenantBySlug("alpha").Plan != "growth" {
+		t.Error("plan changed anyway")
+	}
+}
+
 // stripeEvent builds and signs an event as Stripe would send it.
 func stripeEvent(t *testing.T, id, typ string, created time.Time, object map[string]any, signedAt time.Time) (string, string) {
 	t.Helper()

@@ -137,6 +137,19 @@ func newEnv(t *testing.T) *env {
 	return newEnvWith(t, func(*config.Config) {})
 }
 
+// planLimits reads the configuration's plan limits as serve does, so that
+// a test may lower them.
+func planLimits(t *testing.T, cfg config.Config) tenant.PlanLimits {
+	t.Helper()
+	limits := tenant.PlanLimits{}
+	for plan, spec := range cfg.PlanLimits {
+		l, err := tenant.ParseLimits(spec)
+		must(t, err)
+		limits[plan] = l
+	}
+	return limits
+}
+
 func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
@@ -145,6 +158,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	cfg.BaseURL = "http://estatedesk.test"
 	tweak(&cfg)
 	e.cfg = cfg
+	limits := planLimits(t, cfg)
 	var logTo io.Writer = io.Discard
 	if os.Getenv("ESTATEDESK_TEST_LOG") != "" {
 		logTo = os.Stderr
@@ -153,7 +167,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.accounts = account.NewService(e.db, account.Settings{BaseURL: cfg.BaseURL, SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL,
 		LoginWindow: cfg.LoginWindow, LoginMaxPerAccount: cfg.LoginMaxPerAccount, LoginMaxPerAddress: cfg.LoginMaxPerAddress,
 		PasswordResetTTL: cfg.PasswordResetTTL, InvitationTTL: cfg.InvitationTTL, SessionCacheTTL: cfg.SessionCacheTTL,
-		Limits: tenant.DefaultPlanLimits()}, e.mail, log)
+		Limits: limits}, e.mail, log)
 	cat, err := i18n.Load(web.FS)
 	must(t, err)
 	e.accounts.SetTranslate(cat.T)
@@ -182,7 +196,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 
 	e.authz, err = rbac.New(ctx, e.db)
 	must(t, err)
-	estates := estate.NewService(e.db, tenant.DefaultPlanLimits(), 0)
+	estates := estate.NewService(e.db, limits, 0)
 	e.jobs, err = job.New(e.db, job.Options{Logger: log})
 	must(t, err)
 	e.tickets, err = ticket.NewService(e.db, e.jobs, ticket.Options{DataDir: t.TempDir(), BaseURL: cfg.BaseURL, Translate: cat.T, Mail: e.mail, Log: log})
@@ -193,7 +207,7 @@ func newEnvWith(t *testing.T, tweak func(*config.Config)) *env {
 	e.fees, err = fee.NewService(e.db, e.jobs, fee.Options{Log: log})
 	must(t, err)
 	e.fees.SetPublisher(e.webhooks)
-	e.billing, err = subscription.NewService(e.db, e.jobs, e.accounts, subscription.Options{Limits: tenant.DefaultPlanLimits(),
+	e.billing, err = subscription.NewService(e.db, e.jobs, e.accounts, subscription.Options{Limits: limits,
 		Prices: cfg.PlanPrices, StripePrices: cfg.Stripe.Prices, TrialDays: cfg.TrialDays, GraceDays: cfg.GraceDays,
 		SecretKey: cfg.Stripe.SecretKey, WebhookSecret: cfg.Stripe.WebhookSecret, APIURL: cfg.Stripe.APIURL,
 		BaseURL: cfg.BaseURL, TimeZone: "Asia/Shanghai", Translate: cat.T, Mail: e.mail, Log: log})
