@@ -101,10 +101,13 @@ func FormatPrice(p int64) string {
 func parseDecimal(s string, decimals int) (int64, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "¥"), "￥")
-	s = strings.ReplaceAll(s, ",", "")
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, _ := strings.Cut(s, ".")
+	if !thousands(whole) || strings.Contains(frac, ",") {
+		return 0, strconv.ErrSyntax
+	}
+	whole = strings.ReplaceAll(whole, ",", "")
 	if whole == "" || len(frac) > decimals || strings.ContainsAny(whole+frac, "+-") {
 		return 0, strconv.ErrSyntax
 	}
@@ -130,6 +133,25 @@ func parseDecimal(s string, decimals int) (int64, error) {
 		v = -v
 	}
 	return v, nil
+}
+
+// thousands reports whether the commas of whole, if any, group its digits
+// by thousands ("1,234,567"): "1,5", typed for 1.5, is refused rather than
+// read as 15.
+func thousands(whole string) bool {
+	if !strings.Contains(whole, ",") {
+		return true
+	}
+	groups := strings.Split(whole, ",")
+	if n := len(groups[0]); n < 1 || n > 3 {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return false
+		}
+	}
+	return true
 }
 
 // RoundDiv is num ÷ den rounded to the nearest integer, halves away from

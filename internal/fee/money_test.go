@@ -25,12 +25,12 @@ func TestFormat(t *testing.T) {
 }
 
 func TestParseYuanAndPrice(t *testing.T) {
-	for in, want := range map[string]int64{"1234.5": 123450, "¥1,234.50": 123450, "12": 1200, "0.05": 5, " 3.1 ": 310, "-2": -200} {
+	for in, want := range map[string]int64{"1234.5": 123450, "¥1,234.50": 123450, "1,234,567.89": 123456789, "12": 1200, "0.05": 5, " 3.1 ": 310, "-2": -200} {
 		if got, err := ParseYuan(in); err != nil || got != want {
 			t.Errorf("ParseYuan(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "1.234", "abc", ".5", "1.-5", "1e3", "1.2.3", "99999999999999999999", "10000000001"} {
+	for _, in := range []string{"", "1.234", "abc", ".5", "1.-5", "1e3", "1.2.3", "99999999999999999999", "10000000001", "1,5", ",123", "1,2345", "1234,567", "1.2,5"} {
 		if _, err := ParseYuan(in); err != ErrInvalidAmount {
 			t.Errorf("ParseYuan(%q): %v, want ErrInvalidAmount", in, err)
 		}
